@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import resource
+import os
 import subprocess
+import tempfile
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -40,17 +41,20 @@ def record(figures: list[Figure]) -> None:
 
 
 def run_measured(args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a Python child process; return (wall seconds, peak RSS in bytes, stdout).
+    """Run a Python child process; return (wall seconds, its own peak RSS in bytes, its stdout).
 
-    The peak RSS is the child's own maximum resident set (ru_maxrss of the waited child), so each
-    measured step runs in its own process.
+    `os.wait4` gives the resource usage of exactly that child, so each measured step runs in its own
+    process and its peak memory is not mixed with the benchmark driver's.
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
+    with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
+        proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark step failed ({' '.join(args)}):\n{proc.stderr[-4000:]}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of RUSAGE_CHILDREN is the max over all children so far: only trust it when it grew
-    return wall, max(peak_kib, before) * 1024, proc.stdout
+        raise RuntimeError(f"benchmark step failed ({' '.join(args)}):\n{stderr[-4000:]}")
+    return wall, usage.ru_maxrss * 1024, stdout
