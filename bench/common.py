@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -40,7 +40,9 @@ def record(figures: list[Figure]) -> None:
             fh.write(json.dumps({"at": stamp, **asdict(fig)}) + "\n")
 
 
-def run_measured(args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int, str]:
+def run_measured(
+    args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, int, str]:
     """Run a Python child process; return (wall seconds, its own peak RSS in bytes, its stdout).
 
     `os.wait4` gives the resource usage of exactly that child, so each measured step runs in its own

@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,14 +30,17 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 ConfigOpt = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="TOML config file (default .omnicanal/config.toml; none = the sandbox)."),
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="TOML config file (default .omnicanal/config.toml; none = the sandbox)."
+    ),
 ]
 DataDirOpt = Annotated[
-    Optional[Path], typer.Option("--data-dir", help="Where the warehouse, state and sandbox live (default data/).")
+    Path | None,
+    typer.Option("--data-dir", help="Where the warehouse, state and sandbox live (default data/)."),
 ]
 ConnectionOpt = Annotated[
-    Optional[list[str]], typer.Option("--connection", help="Only this connection (repeatable).")
+    list[str] | None, typer.Option("--connection", help="Only this connection (repeatable).")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the generated sandbox world.")]
 ScaleOpt = Annotated[float, typer.Option("--scale", help="Size of the sandbox world (1 = a small merchant).")]
@@ -60,8 +63,11 @@ def demo(
     from flows.config import load_settings
     from flows.runner import run_on_sandbox
 
-    settings = load_settings(None, data_dir=data_dir, environ={k: v for k, v in os.environ.items()
-                                                                 if not k.startswith("OMNICANAL__")})
+    settings = load_settings(
+        None,
+        data_dir=data_dir,
+        environ={k: v for k, v in os.environ.items() if not k.startswith("OMNICANAL__")},
+    )
     summary = run_on_sandbox(settings, seed=seed, scale=scale, reset=reset)
     typer.echo(summary.render())
 
@@ -71,7 +77,9 @@ def run(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     connection: ConnectionOpt = None,
-    full: Annotated[bool, typer.Option("--full", help="Full extraction and sweeps, ignoring cursors.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Full extraction and sweeps, ignoring cursors.")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan the push, write nothing.")] = False,
 ) -> None:
     """Run the whole sync (extract, build, check, cost, push, publish) on the configured connections."""
@@ -86,7 +94,9 @@ def extract(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     connection: ConnectionOpt = None,
-    full: Annotated[bool, typer.Option("--full", help="Full extraction and sweeps, ignoring cursors.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Full extraction and sweeps, ignoring cursors.")
+    ] = False,
 ) -> None:
     """Extract the connections into their raw_<connection> schemas, and nothing else."""
     from flows.runner import extract_only
@@ -99,9 +109,11 @@ def extract(
 def push(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print and store the plan; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print and store the plan; write nothing.")
+    ] = False,
     only: Annotated[
-        Optional[list[str]], typer.Option("--only", help="Only this entity, e.g. prestashop.stock (repeatable).")
+        list[str] | None, typer.Option("--only", help="Only this entity, e.g. prestashop.stock (repeatable).")
     ] = None,
 ) -> None:
     """Push the reconciled referentials from the current warehouse to the shops and the ERP."""
@@ -138,7 +150,7 @@ def backfill(
 def report(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
-    output: Annotated[Optional[Path], typer.Option("--output", help="HTML file to write.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="HTML file to write.")] = None,
 ) -> None:
     """Write the static HTML report (margins, KPIs, stock cover, reconciliation, quality) from the warehouse."""
     from flows.runner import write_report
@@ -170,7 +182,9 @@ def sandbox_up(
     from sandbox import Sandbox
 
     base = (data_dir or Path("data")) / "sandbox"
-    with Sandbox(base, seed=seed, scale=scale, prestashop_port=prestashop_port, dolibarr_port=dolibarr_port) as sb:
+    with Sandbox(
+        base, seed=seed, scale=scale, prestashop_port=prestashop_port, dolibarr_port=dolibarr_port
+    ) as sb:
         typer.echo(sb.describe())
         sb.wait()
 

@@ -12,7 +12,9 @@ from typing import Any, Literal
 
 from flows.errors import ConfigError
 
-ConnectionKind = Literal["prestashop", "dolibarr", "flatfiles", "odoo", "woocommerce", "magento", "shopify", "sql_erp"]
+ConnectionKind = Literal[
+    "prestashop", "dolibarr", "flatfiles", "odoo", "woocommerce", "magento", "shopify", "sql_erp"
+]
 Role = Literal["erp", "channel"]
 Channel = Literal["web", "store", "marketplace"]
 
@@ -144,7 +146,9 @@ class Settings:
             )
         return [self.connections[n] for n in names]
 
-    def with_connections(self, connections: dict[str, Connection], *, is_sandbox: bool | None = None) -> Settings:
+    def with_connections(
+        self, connections: dict[str, Connection], *, is_sandbox: bool | None = None
+    ) -> Settings:
         return replace(
             self, connections=connections, is_sandbox=self.is_sandbox if is_sandbox is None else is_sandbox
         )
@@ -199,7 +203,9 @@ def resolve_secret(value: Any, *, where: str) -> Secret | None:
 
             return Secret(str(PrefectSecret.load(block_name).get()))
         except Exception as exc:  # noqa: BLE001 - any failure to load is a configuration error
-            raise ConfigError(f"{where}: cannot load Prefect Secret block {block_name!r} ({type(exc).__name__})") from exc
+            raise ConfigError(
+                f"{where}: cannot load Prefect Secret block {block_name!r} ({type(exc).__name__})"
+            ) from exc
     return Secret(value)
 
 
@@ -323,7 +329,9 @@ def load_settings(
         raise ConfigError(f"only one ERP connection may be enabled, found {', '.join(erps)}")
     push_raw = raw.get("push", {})
     push = PushSettings(
-        max_changes_per_run=_as_int(push_raw.get("max_changes_per_run", 500), where="push.max_changes_per_run"),
+        max_changes_per_run=_as_int(
+            push_raw.get("max_changes_per_run", 500), where="push.max_changes_per_run"
+        ),
         entities=tuple(push_raw.get("entities", ())),
     )
     quality_raw = raw.get("quality", {})

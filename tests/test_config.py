@@ -43,9 +43,19 @@ safety_buffer = 2
 
     # THEN every source of configuration is merged, with defaults derived from the kind
     erp, shop = settings.connections["erp"], settings.connections["shop_fr"]
-    assert (erp.kind, erp.role, erp.channel, erp.url) == ("dolibarr", "erp", None, "https://erp.example.com/api/index.php")
+    assert (erp.kind, erp.role, erp.channel, erp.url) == (
+        "dolibarr",
+        "erp",
+        None,
+        "https://erp.example.com/api/index.php",
+    )
     assert erp.api_key == Secret("erp-secret") and erp.options == {"stock_warehouses": ["1", "2"]}
-    assert (shop.role, shop.channel, shop.safety_buffer, shop.api_key.get()) == ("channel", "web", 2, "A" * 32)
+    assert (shop.role, shop.channel, shop.safety_buffer, shop.api_key.get()) == (
+        "channel",
+        "web",
+        2,
+        "A" * 32,
+    )
     assert settings.push.max_changes_per_run == 7
     assert settings.merchant.first_day.isoformat() == "2025-06-01"
     assert settings.data_dir == tmp_path / "data"
@@ -89,4 +99,7 @@ def test_one_line_reason_looks_through_wrappers() -> None:
         except ValueError as inner:
             raise RuntimeError("pipeline step failed\nwith details") from inner
     except RuntimeError as outer:
-        assert one_line_reason(outer) == "ValueError: connection webshop, resource orders, page 3: truncated body"
+        assert (
+            one_line_reason(outer)
+            == "ValueError: connection webshop, resource orders, page 3: truncated body"
+        )
