@@ -1,0 +1,29 @@
+{# The connections of a system come from the `connections` var the flow passes: {"prestashop": ["webshop"]}. #}
+{% macro system_connections(system) -%}
+    {{ return(var('connections', {}).get(system) or []) }}
+{%- endmacro %}
+
+{% macro has_system(system) -%}
+    {{ return(system_connections(system) | length > 0) }}
+{%- endmacro %}
+
+{#
+  Union one raw table over every connection of a system, adding the connection name as `connection`.
+  Columns are matched by name, so a column a connection lacks comes back NULL.
+#}
+{% macro union_connections(system, table) -%}
+    {%- set conns = system_connections(system) -%}
+    {%- if conns | length == 0 -%}
+        {#- parsing renders disabled models too: only a model that actually runs must have a connection -#}
+        {%- if execute -%}
+            {{ exceptions.raise_compiler_error("no connection of system '" ~ system ~ "' is configured; this model should be disabled") }}
+        {%- endif -%}
+        select null as connection limit 0
+    {%- endif -%}
+    {%- for conn in conns %}
+    select '{{ conn }}' as connection, * from {{ adapter.quote('raw_' ~ conn) }}.{{ adapter.quote(table) }}
+    {%- if not loop.last %}
+    union all by name
+    {%- endif -%}
+    {%- endfor %}
+{%- endmacro %}
