@@ -353,3 +353,45 @@ def load_settings(
         quality=quality,
         source_file=path,
     )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def _toml_key(key: str) -> str:
+    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else _toml_value(key)
+
+
+def write_connections_config(
+    path: Path, connections: dict[str, dict[str, Any]], *, comment: str = ""
+) -> Path:
+    """Write connection tables as a config.toml, the `api_key` values going to `secrets.toml` beside it.
+
+    Used for the sandbox: `omnicanal run --config <path>` then runs on it like on a real merchant.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = [f"# {line}" for line in comment.splitlines()] + [""]
+    secrets = []
+    for name, table in connections.items():
+        body.append(f"[connections.{name}]")
+        for key, value in table.items():
+            if key == "api_key":
+                secrets += [f"[connections.{name}]", f"api_key = {_toml_value(value)}", ""]
+            elif value is not None:
+                body.append(f"{_toml_key(key)} = {_toml_value(value)}")
+        body.append("")
+    path.write_text("\n".join(body), encoding="utf-8")
+    secrets_path = path.with_name("secrets.toml")
+    secrets_path.write_text("\n".join(secrets), encoding="utf-8")
+    secrets_path.chmod(0o600)
+    return path

@@ -1,0 +1,94 @@
+"""What the CLI commands run: resolve the connections (the sandbox when none), then call the flows."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flows.config import Settings, load_settings, write_connections_config
+from flows.errors import ConfigError
+from flows.summary import RunSummary
+
+SANDBOX_CONFIG_NAME = "config.toml"
+
+
+def sandbox_config_path(settings: Settings) -> Path:
+    return settings.data_dir / "sandbox" / SANDBOX_CONFIG_NAME
+
+
+def run_on_sandbox(
+    settings: Settings, *, seed: int = 42, scale: float = 1.0, reset: bool = False, dry_run: bool = False
+) -> RunSummary:
+    """Start the sandbox (generating its world if absent), point a config at it and run the sync flow."""
+    from sandbox import Sandbox  # the embedded default: only the CLI side knows the sandbox
+
+    sandbox = Sandbox(settings.data_dir / "sandbox", seed=seed, scale=scale)
+    if reset:
+        sandbox.reset()
+    with sandbox as sb:
+        config_path = write_connections_config(
+            sandbox_config_path(settings),
+            sb.connections(),
+            comment="Written by `omnicanal demo` for the sandbox servers it started; ports change each run.",
+        )
+        sandbox_settings = load_settings(config_path, data_dir=settings.data_dir, environ={})
+        return _run_flow(sandbox_settings, config_path, dry_run=dry_run)
+
+
+def _run_flow(
+    settings: Settings,
+    config_path: Path | None,
+    *,
+    connections: list[str] | None = None,
+    full: bool = False,
+    dry_run: bool = False,
+) -> RunSummary:
+    from flows.sync import sync
+
+    return sync(
+        connections=connections,
+        full=full,
+        dry_run=dry_run,
+        config_file=str(config_path) if config_path else None,
+        data_dir=str(settings.data_dir),
+    )
+
+
+def run_configured(
+    settings: Settings, *, connections: list[str] | None = None, full: bool = False, dry_run: bool = False
+) -> RunSummary:
+    """`omnicanal run`: the configured connections, or the sandbox when nothing is configured."""
+    if not settings.connections:
+        if connections:
+            raise ConfigError(
+                "no connection is configured (pass --config FILE or create .omnicanal/config.toml)"
+            )
+        return run_on_sandbox(settings, dry_run=dry_run)
+    return _run_flow(settings, settings.source_file, connections=connections, full=full, dry_run=dry_run)
+
+
+def extract_only(
+    settings: Settings, *, connections: list[str] | None = None, full: bool = False
+) -> list[str]:
+    """`omnicanal extract`: extraction alone, one line per connection."""
+    from flows.extract import extract_connections
+
+    if not settings.connections:
+        raise ConfigError(
+            "no connection is configured (pass --config FILE, or run `omnicanal demo` for the sandbox)"
+        )
+    return [result.render() for result in extract_connections(settings, connections, full=full, sweep=full)]
+
+
+def push_only(settings: Settings, *, dry_run: bool, only: list[str] | None) -> RunSummary:
+    raise ConfigError("push is not available yet")
+
+
+def backfill_window(
+    settings: Settings, *, start: date, end: date, connections: list[str] | None, chunk_days: int
+) -> RunSummary:
+    raise ConfigError("backfill is not available yet")
+
+
+def write_report(settings: Settings, *, output: Path | None) -> Path:
+    raise ConfigError("report is not available yet")

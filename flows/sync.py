@@ -1,0 +1,119 @@
+"""The main Prefect flow: extract, build, check, push, publish; each step a named task."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from flows import audit
+from flows.build import BuildResult
+from flows.build import build_warehouse as _build_warehouse
+from flows.config import Connection, Settings, load_settings
+from flows.summary import RunSummary, latest_channel_kpis, table_row_counts
+
+
+def current_run_id() -> str:
+    """The Prefect flow-run id when inside a flow run, else a fresh UUID."""
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else str(uuid.uuid4())
+
+
+# Settings hold secrets: tasks taking them never hash or cache their inputs (NO_CACHE).
+@task(
+    name="extract_connection",
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    task_run_name="extract {conn.name}",
+    cache_policy=NO_CACHE,
+)
+def extract_connection(
+    conn: Connection,
+    settings: Settings,
+    full: bool = False,
+    sweep: bool = False,
+    window: tuple[datetime, datetime] | None = None,
+):
+    """Extract one connection into raw_<connection> (I/O: retried with backoff)."""
+    from flows.extract import extract_connection as extract
+
+    return extract(conn, settings, full=full, sweep=sweep, window=window)
+
+
+@task(name="build_warehouse", cache_policy=NO_CACHE)
+def build_warehouse(settings: Settings, select: str | None = None) -> BuildResult:
+    """Run dbt build (staging, core, costing, marts, sync) on the working file."""
+    return _build_warehouse(settings, select=select)
+
+
+def settings_from_parameters(config_file: str | None, data_dir: str | None) -> Settings:
+    return load_settings(config_file, data_dir=data_dir)
+
+
+def run_sync(
+    settings: Settings,
+    *,
+    connections: list[str] | None = None,
+    full: bool = False,
+    sweep: bool = False,
+    dry_run: bool = False,
+) -> RunSummary:
+    """The body of the sync flow, on already-resolved settings (the CLI and the deployments share it)."""
+    logger = get_run_logger()
+    run_id = current_run_id()
+    summary = RunSummary(run_id=run_id, warehouse=settings.analyst_path)
+    selected = settings.select(connections)
+    audit.start_run(
+        settings.warehouse_path,
+        run_id,
+        "sync",
+        {"connections": [c.name for c in selected], "full": full, "sweep": sweep, "dry_run": dry_run},
+    )
+    try:
+        for conn in selected:
+            result = extract_connection(conn, settings, full=full, sweep=sweep or full)
+            summary.extracted.append(result.render())
+            logger.info(result.render())
+        build = build_warehouse(settings)
+        summary.built.append(build.render())
+        summary.table_rows = table_row_counts(settings.warehouse_path)
+        summary.kpis = latest_channel_kpis(settings.warehouse_path)
+    except Exception:
+        summary.status = "failed"
+        audit.finish_run(settings.warehouse_path, run_id, "failed", summary.markdown())
+        raise
+    audit.finish_run(settings.warehouse_path, run_id, summary.status, summary.markdown())
+    create_markdown_artifact(
+        key="sync-summary", markdown=summary.markdown(), description="omnicanal sync summary"
+    )
+    return summary
+
+
+@flow(name="sync", log_prints=True)
+def sync(
+    connections: list[str] | None = None,
+    full: bool = False,
+    sweep: bool = False,
+    dry_run: bool = False,
+    config_file: str | None = None,
+    data_dir: str | None = None,
+) -> RunSummary:
+    """Extract every (or the named) connection, build and check the warehouse, push, publish.
+
+    Args:
+        connections: connection names to extract; all enabled ones when empty.
+        full: ignore incremental cursors and re-read everything (implies the sweeps).
+        sweep: run the periodic full sweeps (stock, combinations, deletions).
+        dry_run: plan the push and store the plan, write nothing.
+        config_file: the TOML configuration (default `.omnicanal/config.toml`).
+        data_dir: where the warehouse and state live (default `data/`).
+
+    Returns:
+        The run summary (rows, KPIs, checks, pushes).
+    """
+    settings = settings_from_parameters(config_file, data_dir)
+    return run_sync(settings, connections=connections, full=full, sweep=sweep, dry_run=dry_run)
