@@ -44,6 +44,14 @@ def extract_connection(
     return extract(conn, settings, full=full, sweep=sweep, window=window)
 
 
+@task(name="publish_snapshot", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish_snapshot(settings: Settings) -> str:
+    """Publish the working file as the analysts' snapshot (atomic rename, previous kept)."""
+    from flows.publish import publish_snapshot as publish
+
+    return str(publish(settings.warehouse_path, settings.analyst_path))
+
+
 @task(name="build_warehouse", cache_policy=NO_CACHE)
 def build_warehouse(settings: Settings, select: str | None = None) -> BuildResult:
     """Run dbt build (staging, core, costing, marts, sync) on the working file."""
@@ -87,6 +95,7 @@ def run_sync(
         audit.finish_run(settings.warehouse_path, run_id, "failed", summary.markdown())
         raise
     audit.finish_run(settings.warehouse_path, run_id, summary.status, summary.markdown())
+    publish_snapshot(settings)
     create_markdown_artifact(
         key="sync-summary", markdown=summary.markdown(), description="omnicanal sync summary"
     )
