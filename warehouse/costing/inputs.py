@@ -1,0 +1,473 @@
+"""Reads the seven input tables into typed arrays and checks the data contract of the spec (§2.1, §2.2, §11)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import NamedTuple, NoReturn
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from warehouse.costing.errors import CostingInputError
+from warehouse.costing.fixed import decimal_unscaled
+
+TABLES = ("products", "fx_rates", "receipts", "landed_costs", "sales", "returns", "adjustments")
+CHANNELS = ("web", "store", "marketplace")
+FULFILLMENTS = ("ship", "click_collect", "in_store")
+SPLIT_METHODS = ("by_value", "by_quantity", "by_weight", "equal")
+RETURN_TYPES = ("customer", "supplier")
+_DECIMAL_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
+_US_PER_DAY = 86_400_000_000
+
+
+class Fixed(NamedTuple):
+    """A decimal column as exact integers: value = unscaled / 10**scale."""
+
+    unscaled: np.ndarray
+    scale: int
+
+
+def _empty(arr: pa.Array) -> np.ndarray:
+    """True where a cell is null or blank."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr.is_null().to_numpy(zero_copy_only=False)
+    blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+    return pc.or_kleene(arr.is_null(), blank).fill_null(True).to_numpy(zero_copy_only=False)
+
+
+class Table:
+    """One input table and how to name its rows in an error (`sales.csv, line 5` or `sales, row 4`)."""
+
+    def __init__(self, name: str, data: pa.Table | pd.DataFrame, *, csv: bool) -> None:
+        self.name = f"{name}.csv" if csv else name
+        self.data = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+        self.rows = self.data.num_rows
+        # CSV: line 1 is the header, so data row i is line i + 2; tables count rows from 1.
+        self._first, self._unit = (2, "line") if csv else (1, "row")
+
+    def where(self, row: int) -> str:
+        """The place of data row `row` (0-based) as a person reads it."""
+        return f"{self.name}, {self._unit} {row + self._first}"
+
+    def fail(self, row: int, reason: str) -> NoReturn:
+        """Refuse the data set because of data row `row`."""
+        raise CostingInputError(self.where(row), reason)
+
+    def fail_first(
+        self, bad: np.ndarray, reason: str | None = None, values: np.ndarray | None = None
+    ) -> None:
+        """Refuse at the first row where `bad` is true; `reason` may use `{value}` from `values`."""
+        hits = np.flatnonzero(bad)
+        if hits.size:
+            row = int(hits[0])
+            value = values[row] if values is not None else None
+            self.fail(row, (reason or "invalid value").format(value=value))
+
+    def column(self, name: str) -> pa.Array:
+        """The column as one Arrow array; a missing column refuses the data set at the header."""
+        if name not in self.data.column_names:
+            raise CostingInputError(
+                f"{self.name}, {'line 1' if self._first == 2 else 'columns'}", f"missing column {name!r}"
+            )
+        return self.data.column(name).combine_chunks()
+
+    def text(self, name: str, *, required: bool = True) -> np.ndarray:
+        """A text column as a numpy object array of str ('' where empty and not required)."""
+        arr = self.column(name)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            arr = pc.cast(arr, pa.string())
+        empty = _empty(arr)
+        if required:
+            self.fail_first(empty, f"{name} is empty")
+        return np.where(empty, "", arr.fill_null("").to_numpy(zero_copy_only=False)).astype(object)
+
+    def decimal(self, name: str) -> Fixed:
+        """A number column, exactly (strings are parsed as decimals, never through float)."""
+        arr = self.column(name)
+        self.fail_first(_empty(arr), f"{name} is empty")
+        if pa.types.is_integer(arr.type):
+            return Fixed(arr.to_numpy().astype(np.int64), 0)
+        if pa.types.is_floating(arr.type):
+            arr = pc.cast(arr, pa.string())  # shortest round-trip text: 0.2 stays 0.2
+        if pa.types.is_decimal(arr.type):
+            scale = arr.type.scale
+        else:
+            arr = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
+            ok = pc.match_substring_regex(arr, _DECIMAL_RE).to_numpy(zero_copy_only=False)
+            self.fail_first(~ok, f"{name} is not a number: {{value!r}}", arr.to_numpy(zero_copy_only=False))
+            dot = pc.find_substring(arr, ".").to_numpy()
+            length = pc.utf8_length(arr).to_numpy()
+            scale = int(np.where(dot >= 0, length - dot - 1, 0).max(initial=0))
+        if scale > 12:
+            self.fail(0, f"{name} has more than 12 decimals")
+        try:
+            return Fixed(decimal_unscaled(pc.cast(arr, pa.decimal128(38, scale))), scale)
+        except (OverflowError, pa.ArrowInvalid):
+            values = arr.to_pylist()
+            big = np.array([abs(float(v)) >= 9e18 / 10**scale for v in values])
+            self.fail_first(big, f"{name} is too large: {{value}}", np.array(values, dtype=object))
+            raise
+
+    def integer(self, name: str) -> np.ndarray:
+        """A whole-number column (quantities): '5' and '5.00' are accepted, '2.5' is refused."""
+        fixed = self.decimal(name)
+        unit = 10**fixed.scale
+        self.fail_first(
+            fixed.unscaled % unit != 0,
+            f"{name} must be a whole number of units, got {{value}}",
+            fixed.unscaled / unit,
+        )
+        return fixed.unscaled // unit
+
+    def _parsed(self, name: str, fmt: str, what: str) -> pa.Array:
+        arr = self.column(name)
+        self.fail_first(_empty(arr), f"{name} is empty")
+        if pa.types.is_timestamp(arr.type):
+            return pc.cast(pc.local_timestamp(arr) if arr.type.tz else arr, pa.timestamp("us"))
+        if pa.types.is_date(arr.type):
+            return pc.cast(pc.cast(arr, pa.date32()), pa.timestamp("us"))
+        text = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
+        parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+        self.fail_first(
+            parsed.is_null().to_numpy(zero_copy_only=False),
+            f"{name} is not a {what}: {{value!r}}",
+            text.to_numpy(zero_copy_only=False),
+        )
+        return parsed
+
+    def timestamp(self, name: str) -> np.ndarray:
+        """A 'YYYY-MM-DD HH:MM:SS' column (or a timestamp column) as int64 microseconds, wall-clock time."""
+        return (
+            self._parsed(name, "%Y-%m-%d %H:%M:%S", "datetime YYYY-MM-DD HH:MM:SS").to_numpy().view(np.int64)
+        )
+
+    def day(self, name: str) -> np.ndarray:
+        """A 'YYYY-MM-DD' column (or a date column) as int64 days since 1970-01-01."""
+        return self._parsed(name, "%Y-%m-%d", "date YYYY-MM-DD").to_numpy().view(np.int64) // _US_PER_DAY
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> np.ndarray:
+        """A column restricted to `allowed`, as int8 codes (positions in `allowed`)."""
+        values = self.text(name)
+        codes = pd.Index(allowed).get_indexer(values.astype(str))
+        self.fail_first(codes < 0, f"{name} must be one of {', '.join(allowed)}, got {{value!r}}", values)
+        return codes.astype(np.int8)
+
+    def positive(self, values: np.ndarray, name: str, *, strict: bool = True) -> None:
+        """Refuse a value ≤ 0 (strict) or < 0."""
+        bad = values <= 0 if strict else values < 0
+        self.fail_first(bad, f"{name} must be {'> 0' if strict else '>= 0'}, got {{value}}", values)
+
+    def unique(self, key: pd.DataFrame | np.ndarray, label: str) -> None:
+        """Refuse the second row that repeats a key."""
+        frame = key if isinstance(key, pd.DataFrame) else pd.DataFrame({"k": key})
+        dup = frame.duplicated().to_numpy()
+        if dup.any():
+            row = int(np.flatnonzero(dup)[0])
+            first = int(np.flatnonzero((frame == frame.iloc[row]).all(axis=1).to_numpy())[0])
+            self.fail(row, f"duplicate {label} {tuple(frame.iloc[row])!s} (already at {self.where(first)})")
+
+
+def lookup(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Position of each value in `keys` (unique), -1 where absent."""
+    return pd.Index(keys.astype(str)).get_indexer(values.astype(str)).astype(np.int64)
+
+
+def take(values: np.ndarray, index: np.ndarray, fill: object) -> np.ndarray:
+    """`values[index]`, with `fill` where index is -1 (and when `values` is empty)."""
+    if values.size == 0:
+        return np.full(index.shape, fill, dtype=values.dtype)
+    return np.where(index >= 0, values[np.maximum(index, 0)], fill)
+
+
+@dataclass
+class Products:
+    """products.csv: one row per product, in file order (a product's index is its row)."""
+
+    ids: np.ndarray
+    weight: Fixed
+    fallback: Fixed
+    active_day: np.ndarray
+
+
+@dataclass
+class FxRates:
+    """fx_rates.csv: units of the currency per 1 EUR from a date on."""
+
+    currency: np.ndarray
+    day: np.ndarray
+    rate: Fixed
+
+
+@dataclass
+class Receipts:
+    """receipts.csv: one row per receipt line, i.e. per FIFO lot."""
+
+    receipt_id: np.ndarray
+    line_no: np.ndarray
+    line_id: np.ndarray
+    time: np.ndarray
+    product: np.ndarray
+    qty: np.ndarray
+    price: Fixed
+    currency: np.ndarray
+
+
+@dataclass
+class LandedCosts:
+    """landed_costs.csv: one cost spread over the lines of one receipt."""
+
+    ids: np.ndarray
+    day: np.ndarray
+    receipt_id: np.ndarray
+    amount: Fixed
+    currency: np.ndarray
+    split: np.ndarray
+
+
+@dataclass
+class Sales:
+    """sales.csv: one row per order line."""
+
+    order_id: np.ndarray
+    line_id: np.ndarray
+    time: np.ndarray
+    channel: np.ndarray
+    fulfillment: np.ndarray
+    email: np.ndarray
+    phone: np.ndarray
+    product: np.ndarray
+    qty: np.ndarray
+    price: Fixed
+    discount: Fixed
+    tax: Fixed
+
+
+@dataclass
+class Returns:
+    """returns.csv: customer returns (ref = sale line index) and supplier returns (ref = receipt line index)."""
+
+    ids: np.ndarray
+    time: np.ndarray
+    supplier: np.ndarray
+    ref_line_id: np.ndarray
+    ref: np.ndarray
+    product: np.ndarray
+    qty: np.ndarray
+
+
+@dataclass
+class Adjustments:
+    """adjustments.csv: inventory gains (+) and losses (−)."""
+
+    ids: np.ndarray
+    time: np.ndarray
+    product: np.ndarray
+    qty_delta: np.ndarray
+
+
+@dataclass
+class Inputs:
+    """The seven input tables, typed and checked, plus where each one came from (for error messages)."""
+
+    products: Products
+    fx: FxRates
+    receipts: Receipts
+    landed: LandedCosts
+    sales: Sales
+    returns: Returns
+    adjustments: Adjustments
+    sources: dict[str, Table]
+
+
+def _product_refs(table: Table, ids: np.ndarray, products: Products) -> np.ndarray:
+    values = table.text("product_id")
+    index = lookup(values, ids)
+    table.fail_first(index < 0, "unknown product_id {value!r} (not in products)", values)
+    return index
+
+
+def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = False) -> Inputs:
+    """Type and check the seven tables; refuse the whole data set at the first broken rule.
+
+    Args:
+        tables: the seven tables by name (`products`, `fx_rates`, `receipts`, `landed_costs`, `sales`,
+            `returns`, `adjustments`), as Arrow tables or DataFrames with the CSV columns. Text columns
+            are parsed exactly; typed columns (DECIMAL, TIMESTAMP, DATE, integers) are taken as they are.
+        csv: name rows as CSV lines (`sales.csv, line 5`) instead of table rows (`sales, row 4`).
+
+    Returns:
+        The typed inputs.
+
+    Raises:
+        CostingInputError: a rule of §2.2/§11.1 that can be checked without costing is broken.
+    """
+    missing = [name for name in TABLES if name not in tables]
+    if missing:
+        raise CostingInputError(missing[0] + (".csv" if csv else ""), "input table is missing")
+    src = {name: Table(name, tables[name], csv=csv) for name in TABLES}
+
+    t = src["products"]
+    product_ids = t.text("product_id")
+    t.unique(product_ids, "product_id")
+    products = Products(
+        product_ids, t.decimal("weight_kg"), t.decimal("fallback_unit_cost"), t.day("active_from")
+    )
+    t.positive(products.weight.unscaled, "weight_kg", strict=False)
+    t.positive(products.fallback.unscaled, "fallback_unit_cost", strict=False)
+
+    t = src["fx_rates"]
+    fx = FxRates(t.text("currency"), t.day("date"), t.decimal("units_per_eur"))
+    t.positive(fx.rate.unscaled, "units_per_eur")
+    t.unique(pd.DataFrame({"currency": fx.currency, "date": fx.day}), "(currency, date)")
+
+    t = src["receipts"]
+    receipts = Receipts(
+        t.text("receipt_id"),
+        t.integer("line_no"),
+        t.text("line_id"),
+        t.timestamp("datetime"),
+        _product_refs(t, product_ids, products),
+        t.integer("qty"),
+        t.decimal("unit_price"),
+        t.text("currency"),
+    )
+    t.positive(receipts.qty, "qty")
+    t.positive(receipts.price.unscaled, "unit_price", strict=False)
+    t.unique(receipts.line_id, "line_id")
+    t.unique(
+        pd.DataFrame({"receipt_id": receipts.receipt_id, "line_no": receipts.line_no}),
+        "(receipt_id, line_no)",
+    )
+
+    t = src["landed_costs"]
+    landed = LandedCosts(
+        t.text("landed_cost_id"),
+        t.day("date"),
+        t.text("receipt_id"),
+        t.decimal("amount"),
+        t.text("currency"),
+        t.choice("split_method", SPLIT_METHODS),
+    )
+    t.unique(landed.ids, "landed_cost_id")
+    known = lookup(landed.receipt_id, np.unique(receipts.receipt_id.astype(str)))
+    t.fail_first(known < 0, "unknown receipt_id {value!r} (not in receipts)", landed.receipt_id)
+
+    t = src["sales"]
+    sales = Sales(
+        t.text("order_id"),
+        t.text("line_id"),
+        t.timestamp("datetime"),
+        t.text("channel"),
+        t.text("fulfillment"),
+        t.text("customer_email", required=False),
+        t.text("customer_phone", required=False),
+        _product_refs(t, product_ids, products),
+        t.integer("qty"),
+        t.decimal("unit_price_incl_tax"),
+        t.decimal("discount_incl_tax"),
+        t.decimal("tax_rate"),
+    )
+    t.choice("channel", CHANNELS)
+    t.choice("fulfillment", FULFILLMENTS)
+    t.positive(sales.qty, "qty")
+    t.positive(sales.price.unscaled, "unit_price_incl_tax", strict=False)
+    t.positive(sales.discount.unscaled, "discount_incl_tax", strict=False)
+    t.positive(sales.tax.unscaled, "tax_rate (a fraction such as 0.20)", strict=False)
+    t.unique(sales.line_id, "line_id")
+    _check_orders(t, sales)
+
+    t = src["returns"]
+    returns = Returns(
+        t.text("return_id"),
+        t.timestamp("datetime"),
+        t.choice("return_type", RETURN_TYPES) == 1,
+        t.text("ref_line_id"),
+        np.full(t.rows, -1, dtype=np.int64),
+        _product_refs(t, product_ids, products),
+        t.integer("qty"),
+    )
+    t.positive(returns.qty, "qty")
+    t.unique(returns.ids, "return_id")
+    _check_returns(t, returns, sales, receipts, product_ids)
+
+    t = src["adjustments"]
+    adjustments = Adjustments(
+        t.text("adjustment_id"),
+        t.timestamp("datetime"),
+        _product_refs(t, product_ids, products),
+        t.integer("qty_delta"),
+    )
+    t.fail_first(adjustments.qty_delta == 0, "qty_delta must not be 0")
+    t.unique(adjustments.ids, "adjustment_id")
+    clash = lookup(adjustments.ids, returns.ids) >= 0
+    t.fail_first(
+        clash, "adjustment_id {value!r} is also a return_id (movement ids must be unique)", adjustments.ids
+    )
+
+    return Inputs(products, fx, receipts, landed, sales, returns, adjustments, src)
+
+
+def _check_orders(t: Table, sales: Sales) -> None:
+    """Order-level fields must be the same on every line of an order (§2.1, §11.1)."""
+    frame = pd.DataFrame(
+        {
+            "order_id": sales.order_id,
+            "datetime": sales.time,
+            "channel": sales.channel,
+            "fulfillment": sales.fulfillment,
+            "customer_email": sales.email,
+            "customer_phone": sales.phone,
+        }
+    )
+    first = frame.groupby("order_id", sort=False).transform("first")
+    for col in first.columns:
+        differs = (first[col] != frame[col]).to_numpy()
+        t.fail_first(differs, f"{col} differs between the lines of order {{value!r}}", sales.order_id)
+
+
+def _check_returns(
+    t: Table, returns: Returns, sales: Sales, receipts: Receipts, product_ids: np.ndarray
+) -> None:
+    """References, product, dates and the returned quantity of customer returns (§2.2, §11.1)."""
+    customer = ~returns.supplier
+    sale_ref = lookup(returns.ref_line_id, sales.line_id)
+    receipt_ref = lookup(returns.ref_line_id, receipts.line_id)
+    returns.ref[:] = np.where(customer, sale_ref, receipt_ref)
+    t.fail_first(
+        customer & (sale_ref < 0),
+        "customer return: ref_line_id {value!r} is not a sale line (line_id in sales)",
+        returns.ref_line_id,
+    )
+    t.fail_first(
+        ~customer & (receipt_ref < 0),
+        "supplier return: ref_line_id {value!r} is not a receipt line (line_id in receipts)",
+        returns.ref_line_id,
+    )
+    ref_product = np.where(
+        customer, take(sales.product, sale_ref, -1), take(receipts.product, receipt_ref, -1)
+    )
+    t.fail_first(
+        ref_product != returns.product,
+        "product_id differs from the product of the referenced line ({value})",
+        product_ids[ref_product],
+    )
+    sale_time = np.where(customer, take(sales.time, sale_ref, 0), np.iinfo(np.int64).min)
+    t.fail_first(
+        returns.time <= sale_time,
+        "customer return dated at or before its sale line {value!r}",
+        returns.ref_line_id,
+    )
+    # Cumulative returned quantity per sale line, in effective order (§2.3 tie-break: the return id).
+    rows = np.flatnonzero(customer)
+    order = np.lexsort((returns.ids[rows].astype(str), returns.time[rows]))
+    rows = rows[order]
+    refs = returns.ref[rows]
+    cumulative = pd.Series(returns.qty[rows]).groupby(refs).cumsum().to_numpy()
+    over = np.zeros(t.rows, dtype=bool)
+    over[rows] = cumulative > sales.qty[refs]
+    t.fail_first(
+        over, "customer returns of sale line {value!r} exceed the quantity sold", returns.ref_line_id
+    )

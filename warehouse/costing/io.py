@@ -1,0 +1,134 @@
+"""CSV in, CSV out: the seven input files of a data set and the five result files of the worked example."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from warehouse.costing.engine import CostingResult, compute_costs
+from warehouse.costing.errors import CostingInputError
+from warehouse.costing.inputs import TABLES
+
+OUTPUT_FILES = ("receipt_costs.csv", "line_costs.csv", "movement_costs.csv", "kpis.csv", "product_kpis.csv")
+
+
+def read_input_dir(input_dir: Path) -> dict[str, pa.Table]:
+    """The seven input CSV files, every column as text (numbers are parsed exactly later); others ignored.
+
+    Raises:
+        CostingInputError: a file is missing or is not readable CSV.
+    """
+    tables = {}
+    for name in TABLES:
+        path = input_dir / f"{name}.csv"
+        if not path.is_file():
+            raise CostingInputError(str(path), "input file is missing")
+        with path.open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        try:
+            tables[name] = pacsv.read_csv(
+                path,
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise CostingInputError(f"{name}.csv", f"not a readable CSV file ({exc})") from exc
+    return tables
+
+
+def _text_column(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """One output column as text: money and ratios with their fixed decimals, datetimes as in the inputs."""
+    if pa.types.is_timestamp(column.type):
+        column = pc.strftime(pc.cast(column, pa.timestamp("s")), format="%Y-%m-%d %H:%M:%S")
+    return pc.cast(column, pa.string()).fill_null("")
+
+
+def _plain_number(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A decimal without its trailing zeros (an FX rate of 1.0000 prints as 1, 0.8712 stays)."""
+    text = pc.cast(column, pa.string())
+    return pc.replace_substring_regex(pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1"), r"\.$", "")
+
+
+def receipt_costs_csv(result: CostingResult) -> pa.Table:
+    """receipt_costs.csv: the receipt lines with one `lc_<landed_cost_id>` column per landed cost (file order)."""
+    receipts = result.receipt_costs
+    shares = result.landed_cost_shares
+    line_ids = receipts.column("line_id").to_numpy(zero_copy_only=False)
+    share_line = np.searchsorted(
+        np.sort(line_ids.astype(str)), shares.column("line_id").to_numpy(zero_copy_only=False).astype(str)
+    )
+    row_of_sorted = np.argsort(line_ids.astype(str), kind="stable")
+    share_row = row_of_sorted[share_line]
+    share_cost = shares.column("landed_cost_id").to_numpy(zero_copy_only=False)
+    share_cents = shares.column("share_eur").cast(pa.decimal128(38, 2)).to_pylist()
+    columns: dict[str, pa.Array] = {}
+    for name in ("receipt_id", "line_id", "product_id", "qty", "currency"):
+        columns[name] = _text_column(receipts.column(name))
+    columns["fx_units_per_eur"] = _plain_number(receipts.column("fx_units_per_eur"))
+    for name in ("purchase_value_eur", "landed_cost_eur"):
+        columns[name] = _text_column(receipts.column(name))
+    for cost_id in dict.fromkeys(share_cost):
+        mine = share_cost == cost_id
+        values = [None] * receipts.num_rows
+        for row, amount in zip(share_row[mine], np.array(share_cents, dtype=object)[mine], strict=True):
+            values[row] = amount
+        column = pa.array(values, pa.decimal128(38, 2)).fill_null(0)
+        columns[f"lc_{cost_id}"] = _text_column(column)
+    for name in ("lot_value_eur", "unit_cost_eur"):
+        columns[name] = _text_column(receipts.column(name))
+    return pa.table(columns)
+
+
+def csv_tables(result: CostingResult) -> dict[str, pa.Table]:
+    """The five output files as text tables, in the layout of the worked example's expected_*.csv."""
+
+    def as_text(table: pa.Table) -> pa.Table:
+        return pa.table({name: _text_column(table.column(name)) for name in table.column_names})
+
+    return {
+        "receipt_costs.csv": receipt_costs_csv(result),
+        "line_costs.csv": as_text(result.line_costs),
+        "movement_costs.csv": as_text(result.movement_costs),
+        "kpis.csv": as_text(result.kpis),
+        "product_kpis.csv": as_text(result.product_kpis),
+    }
+
+
+def run_costing_files(input_dir: Path, output_dir: Path) -> list[Path]:
+    """Cost the data set of `input_dir` and write the five result CSV files into `output_dir`.
+
+    Everything is computed and formatted before the first file is written, so a refused data set leaves
+    `output_dir` untouched.
+
+    Args:
+        input_dir: folder with products, fx_rates, receipts, landed_costs, sales, returns and adjustments
+            CSV files (other files are ignored).
+        output_dir: folder to write into (created if needed).
+
+    Returns:
+        The paths written, in the order of OUTPUT_FILES.
+
+    Raises:
+        CostingInputError: the data set is refused; the message names the file, the line and the rule.
+    """
+    result = compute_costs(read_input_dir(Path(input_dir)), csv=True)
+    tables = csv_tables(result)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in OUTPUT_FILES:
+        path = output_dir / name
+        table = tables[name]
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            # Python's csv quotes only the cells that need it (Arrow's writer quotes every text cell).
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(table.column_names)
+            writer.writerows(zip(*(column.to_pylist() for column in table.columns), strict=True))
+        written.append(path)
+    return written
