@@ -164,9 +164,16 @@ def costing(
     output: Annotated[Path, typer.Option("--output", help="Folder to write the five result CSV files into.")],
 ) -> None:
     """Cost a data set (FIFO real cost, perpetual and periodic CMUP) and compute the KPIs, CSV in and out."""
+    from warehouse.costing import CostingInputError
     from warehouse.costing.io import run_costing_files
 
-    for path in run_costing_files(input, output):
+    try:
+        paths = run_costing_files(input, output)
+    except CostingInputError as exc:
+        # The message already names the file, the line and the rule: print it as the one line, nothing written.
+        typer.echo(f"omnicanal: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for path in paths:
         typer.echo(str(path))
 
 

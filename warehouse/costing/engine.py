@@ -24,7 +24,6 @@ from warehouse.costing.walk import (
     SALE,
     SUPPLIER_RETURN,
     SUPPLIER_RETURN_BEYOND_LOT,
-    SUPPLIER_RETURN_BEYOND_ON_HAND,
     SUPPLIER_RETURN_NEGATIVE_VALUE,
     walk_perpetual,
 )
@@ -174,7 +173,6 @@ def _walk_error(
     reason = {
         LOSS_BEYOND_ON_HAND: f"loss of {qty} units is more than the stock on hand (a loss cannot create negative stock)",
         SUPPLIER_RETURN_BEYOND_LOT: f"supplier return of {qty} units is more than what is left of lot {lot} at that time",
-        SUPPLIER_RETURN_BEYOND_ON_HAND: f"supplier return of {qty} units is more than the stock on hand (WAC)",
         SUPPLIER_RETURN_NEGATIVE_VALUE: f"supplier return of {qty} units would drive the WAC stock value below 0",
     }[code]
     return CostingInputError(table.where(row), reason)

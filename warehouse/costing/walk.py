@@ -16,9 +16,8 @@ RECEIPT, CUSTOMER_RETURN, GAIN, LOSS, SUPPLIER_RETURN, SALE = 0, 1, 2, 3, 4, 5
 
 # Error codes the walk reports (the engine turns them into a message naming the row).
 LOSS_BEYOND_ON_HAND = 1
-SUPPLIER_RETURN_BEYOND_LOT = 2
-SUPPLIER_RETURN_BEYOND_ON_HAND = 3
-SUPPLIER_RETURN_NEGATIVE_VALUE = 4
+SUPPLIER_RETURN_BEYOND_LOT = 2  # also covers "≤ on-hand" in WAC: on-hand is the sum of the lots
+SUPPLIER_RETURN_NEGATIVE_VALUE = 3
 
 
 @njit(cache=True, nogil=True)
@@ -211,10 +210,6 @@ def walk_perpetual(
                 if rem_qty[lot] < q:
                     err_pos[p] = e
                     err_code[p] = SUPPLIER_RETURN_BEYOND_LOT
-                    break
-                if q > big_q:
-                    err_pos[p] = e
-                    err_code[p] = SUPPLIER_RETURN_BEYOND_ON_HAND
                     break
                 vw = big_v if q == big_q else _r2(q * unit_num[lot], unit_den[lot])
                 if big_v - vw < 0:
