@@ -33,6 +33,16 @@ class Dataset:
     """A data set written row by row, every value as text (as in the CSV files)."""
 
     rows: dict[str, list[dict[str, str]]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
+    columns: dict[str, list[str]] = field(
+        default_factory=lambda: {name: list(cols) for name, cols in COLUMNS.items()}
+    )
+
+    def drop_column(self, table: str, column: str) -> Dataset:
+        """Leave a column out of a table (to test a file missing one)."""
+        self.columns[table].remove(column)
+        for row in self.rows[table]:
+            row.pop(column, None)
+        return self
 
     def add(self, table: str, **values: object) -> Dataset:
         self.rows[table].append({k: str(v) for k, v in values.items()})
@@ -96,7 +106,7 @@ class Dataset:
     def write(self, folder: Path) -> Path:
         """Write the seven CSV files into `folder`; returns it."""
         folder.mkdir(parents=True, exist_ok=True)
-        for name, cols in COLUMNS.items():
+        for name, cols in self.columns.items():
             with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
                 writer = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
                 writer.writeheader()

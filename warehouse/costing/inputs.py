@@ -167,7 +167,8 @@ class Table:
         if dup.any():
             row = int(np.flatnonzero(dup)[0])
             first = int(np.flatnonzero((frame == frame.iloc[row]).all(axis=1).to_numpy())[0])
-            self.fail(row, f"duplicate {label} {tuple(frame.iloc[row])!s} (already at {self.where(first)})")
+            key_text = ", ".join(map(str, frame.iloc[row]))
+            self.fail(row, f"duplicate {label} {key_text} (already at {self.where(first)})")
 
 
 def lookup(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
