@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from warehouse.costing import kpis as kpi
 from warehouse.costing.errors import CostingInputError
 from warehouse.costing.fixed import half_up_div, ratio_half_up, to_decimal
-from warehouse.costing.inputs import Inputs, read_inputs
+from warehouse.costing.inputs import Inputs, read_inputs, take
 from warehouse.costing.valuation import Lots, value_lots
 from warehouse.costing.walk import (
     CUSTOMER_RETURN,
@@ -71,7 +71,7 @@ class Events:
 def _events(inputs: Inputs, lots: Lots) -> Events:
     """Build and sort the events: (product, datetime, type rank, tie-break id, line_no) (§2.3, §11.2)."""
     rec, sal, ret, adj = inputs.receipts, inputs.sales, inputs.returns, inputs.adjustments
-    n_ret = ret.ids.size
+    n_ret = len(ret.ids)
     kind = np.concatenate(
         [
             np.full(rec.qty.size, RECEIPT, np.int8),
@@ -85,8 +85,8 @@ def _events(inputs: Inputs, lots: Lots) -> Events:
             "product": np.concatenate([rec.product, sal.product, ret.product, adj.product]),
             "time": np.concatenate([rec.time, sal.time, ret.time, adj.time]),
             "kind": kind,
-            "tie": pa.array(np.concatenate([rec.receipt_id, sal.line_id, ret.ids, adj.ids]), pa.string()),
-            "line_no": np.concatenate([rec.line_no, np.zeros(sal.qty.size + n_ret + adj.ids.size, np.int64)]),
+            "tie": pa.concat_arrays([rec.receipt_id, sal.line_id, ret.ids, adj.ids]),
+            "line_no": np.concatenate([rec.line_no, np.zeros(sal.qty.size + n_ret + len(adj.ids), np.int64)]),
         }
     )
     order = pc.sort_indices(
@@ -100,19 +100,19 @@ def _events(inputs: Inputs, lots: Lots) -> Events:
         ],
     ).to_numpy()
     src = np.concatenate(
-        [np.arange(rec.qty.size), np.arange(sal.qty.size), np.arange(n_ret), n_ret + np.arange(adj.ids.size)]
+        [np.arange(rec.qty.size), np.arange(sal.qty.size), np.arange(n_ret), n_ret + np.arange(len(adj.ids))]
     )[order]
     kind = kind[order]
     position = np.empty(order.size, dtype=np.int64)
     position[order] = np.arange(order.size)
     receipt_pos = position[: rec.qty.size]
     # A customer return points at its sale line, a supplier return at its lot's event.
-    ret_ref = np.where(ret.supplier, receipt_pos[np.maximum(ret.ref, 0)] if rec.qty.size else -1, ret.ref)
-    ref = np.concatenate([np.full(rec.qty.size + sal.qty.size, -1), ret_ref, np.full(adj.ids.size, -1)])[
+    ret_ref = np.where(ret.supplier, take(receipt_pos, np.where(ret.supplier, ret.ref, -1), -1), ret.ref)
+    ref = np.concatenate([np.full(rec.qty.size + sal.qty.size, -1), ret_ref, np.full(len(adj.ids), -1)])[
         order
     ]
     product = table.column("product").to_numpy()[order]
-    bounds = np.searchsorted(product, np.arange(inputs.products.ids.size + 1)).astype(np.int64)
+    bounds = np.searchsorted(product, np.arange(len(inputs.products.ids) + 1)).astype(np.int64)
     return Events(
         product=product,
         kind=kind,
@@ -166,10 +166,10 @@ def _walk_error(
     code = int(err_code[failing[0]])
     src = int(events.src[e])
     qty = int(events.qty[e])
-    n_ret = inputs.returns.ids.size
+    n_ret = len(inputs.returns.ids)
     table = inputs.sources["returns"] if src < n_ret else inputs.sources["adjustments"]
     row = src if src < n_ret else src - n_ret
-    lot = inputs.receipts.line_id[inputs.returns.ref[row]] if src < n_ret else ""
+    lot = inputs.receipts.line_id[int(inputs.returns.ref[row])].as_py() if src < n_ret else ""
     reason = {
         LOSS_BEYOND_ON_HAND: f"loss of {qty} units is more than the stock on hand (a loss cannot create negative stock)",
         SUPPLIER_RETURN_BEYOND_LOT: f"supplier return of {qty} units is more than what is left of lot {lot} at that time",
@@ -180,8 +180,8 @@ def _walk_error(
 
 def _check_range(inputs: Inputs, lots: Lots, events: Events) -> None:
     """Refuse amounts the int64 walk cannot hold exactly (t × value must stay below 2**63)."""
-    qty_in = np.zeros(inputs.products.ids.size, dtype=np.float64)
-    val_in = np.zeros(inputs.products.ids.size, dtype=np.float64)
+    qty_in = np.zeros(len(inputs.products.ids), dtype=np.float64)
+    val_in = np.zeros(len(inputs.products.ids), dtype=np.float64)
     np.add.at(qty_in, events.product, events.qty.astype(np.float64))
     np.add.at(val_in, events.product, np.abs(events.value.astype(np.float64)))
     fallback = inputs.products.fallback.unscaled.astype(np.float64) * 100
@@ -210,9 +210,9 @@ def compute_costs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = 
     events = _events(inputs, lots)
     _check_range(inputs, lots, events)
     cal = _calendar(inputs, events.time)
-    n_p, n_m = inputs.products.ids.size, cal.count
+    n_p, n_m = len(inputs.products.ids), cal.count
     sal, ret = inputs.sales, inputs.returns
-    n_mov = ret.ids.size + inputs.adjustments.ids.size
+    n_mov = len(ret.ids) + len(inputs.adjustments.ids)
     fb = inputs.products.fallback
     fb_num = fb.unscaled * 100
     fb_den = np.full(n_p, 10**fb.scale, dtype=np.int64)
@@ -255,9 +255,9 @@ def compute_costs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = 
         receipt_costs=_receipt_table(inputs, lots),
         landed_cost_shares=pa.table(
             {
-                "landed_cost_id": pa.array(inputs.landed.ids[lots.share_cost], pa.string()),
-                "receipt_id": pa.array(inputs.landed.receipt_id[lots.share_cost], pa.string()),
-                "line_id": pa.array(inputs.receipts.line_id[lots.share_line], pa.string()),
+                "landed_cost_id": inputs.landed.ids.take(lots.share_cost),
+                "receipt_id": inputs.landed.receipt_id.take(lots.share_cost),
+                "line_id": inputs.receipts.line_id.take(lots.share_line),
                 "share_eur": to_decimal(lots.share_value, 2),
             }
         ),
@@ -280,7 +280,7 @@ class Periodic:
 
 def _periodic(inputs: Inputs, lots: Lots, events: Events, cal: Calendar, fb_num, fb_den) -> Periodic:
     """Periodic weighted average: one CMUP per product and month, months in sequence, products at once."""
-    n_p, n_m = inputs.products.ids.size, cal.count
+    n_p, n_m = len(inputs.products.ids), cal.count
     cell = events.product.astype(np.int64) * n_m + cal.month(events.time)
     kind, qty = events.kind, events.qty
     ret = inputs.returns
@@ -346,12 +346,12 @@ def _receipt_table(inputs: Inputs, lots: Lots) -> pa.Table:
     rate = lots.fx_rate
     return pa.table(
         {
-            "receipt_id": pa.array(rec.receipt_id, pa.string()),
+            "receipt_id": rec.receipt_id,
             "line_no": rec.line_no,
-            "line_id": pa.array(rec.line_id, pa.string()),
-            "product_id": pa.array(inputs.products.ids[rec.product], pa.string()),
+            "line_id": rec.line_id,
+            "product_id": inputs.products.ids.take(rec.product),
             "qty": rec.qty,
-            "currency": pa.array(rec.currency, pa.string()),
+            "currency": rec.currency,
             "fx_units_per_eur": to_decimal(rate.unscaled, rate.scale),
             "purchase_value_eur": to_decimal(lots.purchase, 2),
             "landed_cost_eur": to_decimal(lots.landed, 2),

@@ -57,13 +57,15 @@ class Table:
         raise CostingInputError(self.where(row), reason)
 
     def fail_first(
-        self, bad: np.ndarray, reason: str | None = None, values: np.ndarray | None = None
+        self, bad: np.ndarray, reason: str | None = None, values: np.ndarray | pa.Array | None = None
     ) -> None:
         """Refuse at the first row where `bad` is true; `reason` may use `{value}` from `values`."""
         hits = np.flatnonzero(bad)
         if hits.size:
             row = int(hits[0])
-            value = values[row] if values is not None else None
+            value = None
+            if values is not None:
+                value = values[row].as_py() if isinstance(values, pa.Array) else values[row]
             self.fail(row, (reason or "invalid value").format(value=value))
 
     def column(self, name: str) -> pa.Array:
@@ -74,15 +76,13 @@ class Table:
             )
         return self.data.column(name).combine_chunks()
 
-    def text(self, name: str, *, required: bool = True) -> np.ndarray:
-        """A text column as a numpy object array of str ('' where empty and not required)."""
-        arr = self.column(name)
-        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-            arr = pc.cast(arr, pa.string())
+    def text(self, name: str, *, required: bool = True) -> pa.Array:
+        """A text column as Arrow strings; a blank cell is null (refused when `required`)."""
+        arr = pc.cast(self.column(name), pa.string())
         empty = _empty(arr)
         if required:
             self.fail_first(empty, f"{name} is empty")
-        return np.where(empty, "", arr.fill_null("").to_numpy(zero_copy_only=False)).astype(object)
+        return pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), arr) if empty.any() else arr
 
     def decimal(self, name: str) -> Fixed:
         """A number column, exactly (strings are parsed as decimals, never through float)."""
@@ -97,7 +97,7 @@ class Table:
         else:
             arr = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
             ok = pc.match_substring_regex(arr, _DECIMAL_RE).to_numpy(zero_copy_only=False)
-            self.fail_first(~ok, f"{name} is not a number: {{value!r}}", arr.to_numpy(zero_copy_only=False))
+            self.fail_first(~ok, f"{name} is not a number: {{value!r}}", arr)
             dot = pc.find_substring(arr, ".").to_numpy()
             length = pc.utf8_length(arr).to_numpy()
             scale = int(np.where(dot >= 0, length - dot - 1, 0).max(initial=0))
@@ -134,7 +134,7 @@ class Table:
         self.fail_first(
             parsed.is_null().to_numpy(zero_copy_only=False),
             f"{name} is not a {what}: {{value!r}}",
-            text.to_numpy(zero_copy_only=False),
+            text,
         )
         return parsed
 
@@ -151,29 +151,44 @@ class Table:
     def choice(self, name: str, allowed: tuple[str, ...]) -> np.ndarray:
         """A column restricted to `allowed`, as int8 codes (positions in `allowed`)."""
         values = self.text(name)
-        codes = pd.Index(allowed).get_indexer(values.astype(str))
-        self.fail_first(codes < 0, f"{name} must be one of {', '.join(allowed)}, got {{value!r}}", values)
-        return codes.astype(np.int8)
+        code = lookup(values, pa.array(allowed))
+        self.fail_first(code < 0, f"{name} must be one of {', '.join(allowed)}, got {{value!r}}", values)
+        return code.astype(np.int8)
 
     def positive(self, values: np.ndarray, name: str, *, strict: bool = True) -> None:
         """Refuse a value ≤ 0 (strict) or < 0."""
         bad = values <= 0 if strict else values < 0
         self.fail_first(bad, f"{name} must be {'> 0' if strict else '>= 0'}, got {{value}}", values)
 
-    def unique(self, key: pd.DataFrame | np.ndarray, label: str) -> None:
-        """Refuse the second row that repeats a key."""
-        frame = key if isinstance(key, pd.DataFrame) else pd.DataFrame({"k": key})
-        dup = frame.duplicated().to_numpy()
-        if dup.any():
-            row = int(np.flatnonzero(dup)[0])
-            first = int(np.flatnonzero((frame == frame.iloc[row]).all(axis=1).to_numpy())[0])
-            key_text = ", ".join(map(str, frame.iloc[row]))
-            self.fail(row, f"duplicate {label} {key_text} (already at {self.where(first)})")
+    def unique(self, keys: list[pa.Array | np.ndarray], label: str) -> None:
+        """Refuse the second row that repeats a key (one or more columns)."""
+        combined = np.zeros(self.rows, dtype=np.int64)
+        for key in keys:
+            code = codes(key) if isinstance(key, pa.Array) else np.unique(key, return_inverse=True)[1]
+            combined = combined * (int(code.max(initial=0)) + 2) + code + 1
+        first = np.zeros(self.rows, dtype=bool)
+        first[np.unique(combined, return_index=True)[1]] = True
+        if not first.all():
+            row = int(np.flatnonzero(~first)[0])
+            earlier = int(np.flatnonzero(combined == combined[row])[0])
+            shown = ", ".join(str(k[row].as_py() if isinstance(k, pa.Array) else k[row]) for k in keys)
+            self.fail(row, f"duplicate {label} {shown} (already at {self.where(earlier)})")
 
 
-def lookup(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Position of each value in `keys` (unique), -1 where absent."""
-    return pd.Index(keys.astype(str)).get_indexer(values.astype(str)).astype(np.int64)
+def lookup(values: pa.Array, keys: pa.Array) -> np.ndarray:
+    """Position of each value in `keys` (first match), -1 where absent or null."""
+    return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy().astype(np.int64)
+
+
+def codes(values: pa.Array) -> np.ndarray:
+    """Dictionary codes numbered in order of first appearance (null: -1)."""
+    return pc.dictionary_encode(values).indices.fill_null(-1).to_numpy().astype(np.int64)
+
+
+def first_rows(code: np.ndarray) -> np.ndarray:
+    """Row of the first appearance of each code 0..n-1 (codes numbered by first appearance, as `codes`)."""
+    seen = np.maximum.accumulate(np.concatenate([[-1], code[:-1]])) if code.size else code
+    return np.flatnonzero(code > seen)
 
 
 def take(values: np.ndarray, index: np.ndarray, fill: object) -> np.ndarray:
@@ -187,7 +202,7 @@ def take(values: np.ndarray, index: np.ndarray, fill: object) -> np.ndarray:
 class Products:
     """products.csv: one row per product, in file order (a product's index is its row)."""
 
-    ids: np.ndarray
+    ids: pa.Array
     weight: Fixed
     fallback: Fixed
     active_day: np.ndarray
@@ -197,7 +212,7 @@ class Products:
 class FxRates:
     """fx_rates.csv: units of the currency per 1 EUR from a date on."""
 
-    currency: np.ndarray
+    currency: pa.Array
     day: np.ndarray
     rate: Fixed
 
@@ -206,25 +221,25 @@ class FxRates:
 class Receipts:
     """receipts.csv: one row per receipt line, i.e. per FIFO lot."""
 
-    receipt_id: np.ndarray
+    receipt_id: pa.Array
     line_no: np.ndarray
-    line_id: np.ndarray
+    line_id: pa.Array
     time: np.ndarray
     product: np.ndarray
     qty: np.ndarray
     price: Fixed
-    currency: np.ndarray
+    currency: pa.Array
 
 
 @dataclass
 class LandedCosts:
     """landed_costs.csv: one cost spread over the lines of one receipt."""
 
-    ids: np.ndarray
+    ids: pa.Array
     day: np.ndarray
-    receipt_id: np.ndarray
+    receipt_id: pa.Array
     amount: Fixed
-    currency: np.ndarray
+    currency: pa.Array
     split: np.ndarray
 
 
@@ -232,13 +247,13 @@ class LandedCosts:
 class Sales:
     """sales.csv: one row per order line."""
 
-    order_id: np.ndarray
-    line_id: np.ndarray
+    order_id: pa.Array
+    line_id: pa.Array
     time: np.ndarray
-    channel: np.ndarray
-    fulfillment: np.ndarray
-    email: np.ndarray
-    phone: np.ndarray
+    channel: pa.Array
+    fulfillment: pa.Array
+    email: pa.Array
+    phone: pa.Array
     product: np.ndarray
     qty: np.ndarray
     price: Fixed
@@ -250,10 +265,10 @@ class Sales:
 class Returns:
     """returns.csv: customer returns (ref = sale line index) and supplier returns (ref = receipt line index)."""
 
-    ids: np.ndarray
+    ids: pa.Array
     time: np.ndarray
     supplier: np.ndarray
-    ref_line_id: np.ndarray
+    ref_line_id: pa.Array
     ref: np.ndarray
     product: np.ndarray
     qty: np.ndarray
@@ -263,7 +278,7 @@ class Returns:
 class Adjustments:
     """adjustments.csv: inventory gains (+) and losses (−)."""
 
-    ids: np.ndarray
+    ids: pa.Array
     time: np.ndarray
     product: np.ndarray
     qty_delta: np.ndarray
@@ -283,7 +298,7 @@ class Inputs:
     sources: dict[str, Table]
 
 
-def _product_refs(table: Table, ids: np.ndarray, products: Products) -> np.ndarray:
+def _product_refs(table: Table, ids: pa.Array) -> np.ndarray:
     values = table.text("product_id")
     index = lookup(values, ids)
     table.fail_first(index < 0, "unknown product_id {value!r} (not in products)", values)
@@ -312,7 +327,7 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
 
     t = src["products"]
     product_ids = t.text("product_id")
-    t.unique(product_ids, "product_id")
+    t.unique([product_ids], "product_id")
     products = Products(
         product_ids, t.decimal("weight_kg"), t.decimal("fallback_unit_cost"), t.day("active_from")
     )
@@ -322,7 +337,7 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
     t = src["fx_rates"]
     fx = FxRates(t.text("currency"), t.day("date"), t.decimal("units_per_eur"))
     t.positive(fx.rate.unscaled, "units_per_eur")
-    t.unique(pd.DataFrame({"currency": fx.currency, "date": fx.day}), "(currency, date)")
+    t.unique([fx.currency, fx.day], "(currency, date)")
 
     t = src["receipts"]
     receipts = Receipts(
@@ -330,18 +345,15 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
         t.integer("line_no"),
         t.text("line_id"),
         t.timestamp("datetime"),
-        _product_refs(t, product_ids, products),
+        _product_refs(t, product_ids),
         t.integer("qty"),
         t.decimal("unit_price"),
         t.text("currency"),
     )
     t.positive(receipts.qty, "qty")
     t.positive(receipts.price.unscaled, "unit_price", strict=False)
-    t.unique(receipts.line_id, "line_id")
-    t.unique(
-        pd.DataFrame({"receipt_id": receipts.receipt_id, "line_no": receipts.line_no}),
-        "(receipt_id, line_no)",
-    )
+    t.unique([receipts.line_id], "line_id")
+    t.unique([receipts.receipt_id, receipts.line_no], "(receipt_id, line_no)")
 
     t = src["landed_costs"]
     landed = LandedCosts(
@@ -352,8 +364,8 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
         t.text("currency"),
         t.choice("split_method", SPLIT_METHODS),
     )
-    t.unique(landed.ids, "landed_cost_id")
-    known = lookup(landed.receipt_id, np.unique(receipts.receipt_id.astype(str)))
+    t.unique([landed.ids], "landed_cost_id")
+    known = lookup(landed.receipt_id, receipts.receipt_id)
     t.fail_first(known < 0, "unknown receipt_id {value!r} (not in receipts)", landed.receipt_id)
 
     t = src["sales"]
@@ -365,7 +377,7 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
         t.text("fulfillment"),
         t.text("customer_email", required=False),
         t.text("customer_phone", required=False),
-        _product_refs(t, product_ids, products),
+        _product_refs(t, product_ids),
         t.integer("qty"),
         t.decimal("unit_price_incl_tax"),
         t.decimal("discount_incl_tax"),
@@ -377,7 +389,7 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
     t.positive(sales.price.unscaled, "unit_price_incl_tax", strict=False)
     t.positive(sales.discount.unscaled, "discount_incl_tax", strict=False)
     t.positive(sales.tax.unscaled, "tax_rate (a fraction such as 0.20)", strict=False)
-    t.unique(sales.line_id, "line_id")
+    t.unique([sales.line_id], "line_id")
     _check_orders(t, sales)
 
     t = src["returns"]
@@ -387,22 +399,22 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
         t.choice("return_type", RETURN_TYPES) == 1,
         t.text("ref_line_id"),
         np.full(t.rows, -1, dtype=np.int64),
-        _product_refs(t, product_ids, products),
+        _product_refs(t, product_ids),
         t.integer("qty"),
     )
     t.positive(returns.qty, "qty")
-    t.unique(returns.ids, "return_id")
+    t.unique([returns.ids], "return_id")
     _check_returns(t, returns, sales, receipts, product_ids)
 
     t = src["adjustments"]
     adjustments = Adjustments(
         t.text("adjustment_id"),
         t.timestamp("datetime"),
-        _product_refs(t, product_ids, products),
+        _product_refs(t, product_ids),
         t.integer("qty_delta"),
     )
     t.fail_first(adjustments.qty_delta == 0, "qty_delta must not be 0")
-    t.unique(adjustments.ids, "adjustment_id")
+    t.unique([adjustments.ids], "adjustment_id")
     clash = lookup(adjustments.ids, returns.ids) >= 0
     t.fail_first(
         clash, "adjustment_id {value!r} is also a return_id (movement ids must be unique)", adjustments.ids
@@ -413,24 +425,22 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
 
 def _check_orders(t: Table, sales: Sales) -> None:
     """Order-level fields must be the same on every line of an order (§2.1, §11.1)."""
-    frame = pd.DataFrame(
-        {
-            "order_id": sales.order_id,
-            "datetime": sales.time,
-            "channel": sales.channel,
-            "fulfillment": sales.fulfillment,
-            "customer_email": sales.email,
-            "customer_phone": sales.phone,
-        }
-    )
-    first = frame.groupby("order_id", sort=False).transform("first")
-    for col in first.columns:
-        differs = (first[col] != frame[col]).to_numpy()
-        t.fail_first(differs, f"{col} differs between the lines of order {{value!r}}", sales.order_id)
+    order = codes(sales.order_id)
+    first = first_rows(order)[order]  # the first line of each line's order
+    fields = {
+        "datetime": sales.time,
+        "channel": codes(sales.channel),
+        "fulfillment": codes(sales.fulfillment),
+        "customer_email": codes(sales.email),
+        "customer_phone": codes(sales.phone),
+    }
+    for name, values in fields.items():
+        differs = values != values[first]
+        t.fail_first(differs, f"{name} differs between the lines of order {{value!r}}", sales.order_id)
 
 
 def _check_returns(
-    t: Table, returns: Returns, sales: Sales, receipts: Receipts, product_ids: np.ndarray
+    t: Table, returns: Returns, sales: Sales, receipts: Receipts, product_ids: pa.Array
 ) -> None:
     """References, product, dates and the returned quantity of customer returns (§2.2, §11.1)."""
     customer = ~returns.supplier
@@ -453,7 +463,7 @@ def _check_returns(
     t.fail_first(
         ref_product != returns.product,
         "product_id differs from the product of the referenced line ({value})",
-        product_ids[ref_product],
+        product_ids.take(pa.array(np.maximum(ref_product, 0))) if len(product_ids) else None,
     )
     sale_time = np.where(customer, take(sales.time, sale_ref, 0), np.iinfo(np.int64).min)
     t.fail_first(
@@ -463,10 +473,16 @@ def _check_returns(
     )
     # Cumulative returned quantity per sale line, in effective order (§2.3 tie-break: the return id).
     rows = np.flatnonzero(customer)
-    order = np.lexsort((returns.ids[rows].astype(str), returns.time[rows]))
-    rows = rows[order]
+    by_time = pa.table({"time": returns.time[rows], "id": returns.ids.take(pa.array(rows, pa.int64()))})
+    rows = rows[pc.sort_indices(by_time, sort_keys=[("time", "ascending"), ("id", "ascending")]).to_numpy()]
     refs = returns.ref[rows]
-    cumulative = pd.Series(returns.qty[rows]).groupby(refs).cumsum().to_numpy()
+    by_ref = np.argsort(refs, kind="stable")  # keeps the effective order within each sale line
+    qty = returns.qty[rows][by_ref]
+    total = np.cumsum(qty)
+    start = np.flatnonzero(np.r_[True, refs[by_ref][1:] != refs[by_ref][:-1]]) if rows.size else rows
+    before = np.repeat(total[start] - qty[start], np.diff(np.r_[start, rows.size]))
+    cumulative = np.empty(rows.size, dtype=np.int64)
+    cumulative[by_ref] = total - before
     over = np.zeros(t.rows, dtype=bool)
     over[rows] = cumulative > sales.qty[refs]
     t.fail_first(

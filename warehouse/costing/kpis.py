@@ -10,12 +10,10 @@ import pyarrow.compute as pc
 from numba import njit
 
 from warehouse.costing.fixed import half_up_div, ratio_half_up, safe_ratio, to_decimal
-from warehouse.costing.inputs import Inputs
+from warehouse.costing.inputs import Inputs, codes, first_rows, lookup
 
 METHODS = ("fifo", "wac", "wacp")
-MOVEMENT_TYPES = np.array(
-    ["customer_return", "supplier_return", "adjustment_gain", "adjustment_loss"], dtype=object
-)
+MOVEMENT_TYPES = ["customer_return", "supplier_return", "adjustment_gain", "adjustment_loss"]
 
 
 def _sum(index: np.ndarray, n: int, values: np.ndarray | int) -> np.ndarray:
@@ -37,8 +35,9 @@ def _ratio(num: np.ndarray, den: np.ndarray, ok: np.ndarray | None = None, digit
     return to_decimal(np.where(valid, value, 0), 4, valid)
 
 
-def _text(values: np.ndarray) -> pa.Array:
-    return pa.array(values, pa.string())
+def _pick(labels: list[str] | pa.Array, index: np.ndarray) -> pa.Array:
+    """labels[index] as an Arrow string array (labels: month names, channels, product ids...)."""
+    return pa.array(labels, pa.string()).take(pa.array(index, pa.int64()))
 
 
 @dataclass
@@ -70,7 +69,7 @@ def revenue(inputs: Inputs) -> Revenue:
     net = gross - discount
     customer = ~ret.supplier
     line = np.where(customer, ret.ref, 0)
-    refund = np.zeros(ret.ids.size, dtype=np.int64)
+    refund = np.zeros(len(ret.ids), dtype=np.int64)
     if customer.any():
         refund[customer] = ratio_half_up([net[line[customer]], ret.qty[customer]], [sal.qty[line[customer]]])
     returned = _sum(line[customer], sal.qty.size, ret.qty[customer])
@@ -81,30 +80,30 @@ def revenue(inputs: Inputs) -> Revenue:
 class Movements:
     """Returns then adjustments, one entry per movement, with their values per method (positive)."""
 
-    ids: np.ndarray
+    ids: pa.Array
     type: np.ndarray  # index into MOVEMENT_TYPES
     time: np.ndarray
     month: np.ndarray
-    ref_line_id: np.ndarray
-    channel: np.ndarray
+    ref_line_id: pa.Array  # null for adjustments
+    channel: pa.Array  # the original order's channel, null unless a customer return
     product: np.ndarray
     qty: np.ndarray
     refund: np.ndarray
     value: dict[str, np.ndarray]
-    product_ids: np.ndarray
+    product_ids: pa.Array
 
     def table(self, months: Months) -> pa.Table:
         """movement_costs: one row per return and adjustment (§11.6)."""
         customer = self.type == 0
         return pa.table(
             {
-                "movement_id": _text(self.ids),
-                "type": _text(MOVEMENT_TYPES[self.type]),
+                "movement_id": self.ids,
+                "type": _pick(MOVEMENT_TYPES, self.type),
                 "datetime": pa.array(self.time, pa.timestamp("us")),
-                "month": _text(months.labels[self.month]),
-                "ref_line_id": _text(np.where(self.type >= 2, None, self.ref_line_id)),
-                "channel": _text(np.where(customer, self.channel, None)),
-                "product_id": _text(self.product_ids[self.product]),
+                "month": _pick(months.labels, self.month),
+                "ref_line_id": self.ref_line_id,
+                "channel": self.channel,
+                "product_id": self.product_ids.take(self.product),
                 "qty": self.qty,
                 "refund_ht": to_decimal(self.refund, 2, customer),
                 **{f"{m}_value": _money(self.value[m]) for m in METHODS},
@@ -119,17 +118,22 @@ def movement_frame(
     ret, adj, sal = inputs.returns, inputs.adjustments, inputs.sales
     customer = ~ret.supplier
     kinds = np.concatenate([np.where(customer, 0, 1), np.where(adj.qty_delta > 0, 2, 3)])
-    channel = np.where(customer, sal.channel[np.where(customer, ret.ref, 0)] if sal.qty.size else "", "")
+    n_adj = len(adj.ids)
+    channel = (
+        pc.if_else(pa.array(customer), sal.channel.take(np.where(customer, ret.ref, 0)), None)
+        if len(sal.channel)
+        else pa.nulls(len(ret.ids), pa.string())
+    )
     return Movements(
-        ids=np.concatenate([ret.ids, adj.ids]),
+        ids=pa.concat_arrays([ret.ids, adj.ids]),
         type=kinds.astype(np.int64),
         time=np.concatenate([ret.time, adj.time]),
         month=month,
-        ref_line_id=np.concatenate([ret.ref_line_id, np.full(adj.ids.size, "", dtype=object)]),
-        channel=np.concatenate([channel, np.full(adj.ids.size, "", dtype=object)]).astype(object),
+        ref_line_id=pa.concat_arrays([ret.ref_line_id, pa.nulls(n_adj, pa.string())]),
+        channel=pa.concat_arrays([channel, pa.nulls(n_adj, pa.string())]),
         product=np.concatenate([ret.product, adj.product]),
         qty=np.concatenate([ret.qty, np.abs(adj.qty_delta)]),
-        refund=np.concatenate([rev.refund, np.zeros(adj.ids.size, np.int64)]),
+        refund=np.concatenate([rev.refund, np.zeros(n_adj, np.int64)]),
         value=values,
         product_ids=inputs.products.ids,
     )
@@ -140,13 +144,13 @@ def line_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], neg: n
     """line_costs: one row per sale line, margins measured at sale (§7.4, §11.7)."""
     sal = inputs.sales
     columns: dict[str, pa.Array | np.ndarray] = {
-        "line_id": _text(sal.line_id),
-        "order_id": _text(sal.order_id),
+        "line_id": sal.line_id,
+        "order_id": sal.order_id,
         "datetime": pa.array(sal.time, pa.timestamp("us")),
-        "month": _text(months.labels[month]),
-        "channel": _text(sal.channel),
-        "fulfillment": _text(sal.fulfillment),
-        "product_id": _text(inputs.products.ids[sal.product]),
+        "month": _pick(months.labels, month),
+        "channel": sal.channel,
+        "fulfillment": sal.fulfillment,
+        "product_id": inputs.products.ids.take(sal.product),
         "qty": sal.qty,
         "gross_ht": _money(rev.gross),
         "discount_ht": _money(rev.discount),
@@ -164,13 +168,13 @@ def line_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], neg: n
     return pa.table(columns)
 
 
-def normalize_emails(raw: np.ndarray) -> pa.Array:
+def normalize_emails(raw: pa.Array | list[str]) -> pa.Array:
     """Trim and lower-case; empty gives null (§7.1)."""
     text = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(raw, pa.string())))
     return pc.if_else(pc.equal(text, ""), None, text)
 
 
-def normalize_phones(raw: np.ndarray) -> pa.Array:
+def normalize_phones(raw: pa.Array | list[str]) -> pa.Array:
     """E.164 with France as the default country (§7.1, §11.12); a value without a digit gives null."""
     text = pc.utf8_trim_whitespace(pa.array(raw, pa.string()))
     digits = pc.replace_substring_regex(text, r"[^0-9]", "")
@@ -247,14 +251,12 @@ class Orders:
     customer: np.ndarray
 
 
-def _orders(inputs: Inputs, sale_month: np.ndarray, channel_code: np.ndarray) -> tuple[Orders, np.ndarray]:
+def _orders(inputs: Inputs, sale_month: np.ndarray, channel_code: np.ndarray) -> Orders:
     sal = inputs.sales
-    _, first, order_of_line = np.unique(sal.order_id.astype(str), return_index=True, return_inverse=True)
-    cust = customers(normalize_emails(sal.email[first]), normalize_phones(sal.phone[first]))
-    orders = Orders(
-        first, sale_month[first], channel_code[first], sal.fulfillment[first] == "click_collect", cust
-    )
-    return orders, order_of_line
+    first = first_rows(codes(sal.order_id))  # order-level fields are the same on every line (checked)
+    cust = customers(normalize_emails(sal.email.take(first)), normalize_phones(sal.phone.take(first)))
+    click_collect = pc.equal(sal.fulfillment.take(first), "click_collect").to_numpy(zero_copy_only=False)
+    return Orders(first, sale_month[first], channel_code[first], click_collect, cust)
 
 
 def _customer_counts(inputs: Inputs, orders: Orders, row: np.ndarray, row_month: np.ndarray, n_months: int):
@@ -269,7 +271,10 @@ def _customer_counts(inputs: Inputs, orders: Orders, row: np.ndarray, row_month:
     identified = _sum(pair_row, n_rows, 1)
     # First order ever: earliest (datetime, order_id) across all channels (§7.1).
     line = orders.line[known]
-    by_time = np.lexsort((sal.order_id[line].astype(str), sal.time[line], cust))
+    by_time = pc.sort_indices(
+        pa.table({"cust": cust, "time": sal.time[line], "order": sal.order_id.take(line)}),
+        sort_keys=[("cust", "ascending"), ("time", "ascending"), ("order", "ascending")],
+    ).to_numpy()
     is_first = np.ones(by_time.size, dtype=bool)
     is_first[1:] = cust[by_time][1:] != cust[by_time][:-1]
     new = _sum(row[by_time[is_first]], n_rows, 1)
@@ -297,12 +302,12 @@ def channel_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
     """kpis: one row per month and channel seen in sales, plus ALL computed as one channel (§7.2, §11.5)."""
     sal = inputs.sales
     n_m = months.labels.size
-    channels = np.unique(sal.channel.astype(str))
-    n_ch = channels.size
-    ch_code = np.searchsorted(channels, sal.channel.astype(str))
-    orders, _ = _orders(inputs, sale_month, ch_code)
+    channels = pa.array(sorted(pc.unique(sal.channel).to_pylist()), pa.string())
+    n_ch = len(channels)
+    ch_code = lookup(sal.channel, channels)
+    orders = _orders(inputs, sale_month, ch_code)
     back = moves.type == 0
-    ret_ch = np.searchsorted(channels, moves.channel[back].astype(str))
+    ret_ch = lookup(moves.channel, channels)[back]
     ret_month = moves.month[back]
 
     def metrics(line_row, order_row, ret_row, row_month):
@@ -338,8 +343,8 @@ def channel_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
     month, position = month[order], position[order]
     net_after = v["net"] - v["refunds"]
     cols: dict[str, pa.Array | np.ndarray] = {
-        "month": _text(months.labels[month]),
-        "channel": _text(np.append(channels, "ALL")[position]),
+        "month": _pick(months.labels, month),
+        "channel": _pick(pa.concat_arrays([channels, pa.array(["ALL"])]), position),
         "orders": v["orders"],
         "units_sold": v["units_sold"],
         "gross_revenue_ht": _money(v["gross"]),
@@ -397,7 +402,7 @@ def product_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
                   sale_month: np.ndarray, months: Months, stock: Stock) -> pa.Table:  # fmt: skip
     """product_kpis: one row per month and product, plus ALL with ratios recomputed from sums (§7.3, §11.5)."""
     sal = inputs.sales
-    n_p, n_m = inputs.products.ids.size, months.labels.size
+    n_p, n_m = len(inputs.products.ids), months.labels.size
     line_cell = sal.product.astype(np.int64) * n_m + sale_month
     move_cell = moves.product.astype(np.int64) * n_m + moves.month
     back = moves.type == 0
@@ -416,8 +421,10 @@ def product_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
         0,
     )
     cols: dict[str, pa.Array | np.ndarray] = {
-        "month": _text(np.repeat(months.labels, n_p + 1)),
-        "product_id": _text(np.tile(np.append(inputs.products.ids, "ALL"), n_m)),
+        "month": _pick(months.labels, np.repeat(np.arange(n_m), n_p + 1)),
+        "product_id": _pick(
+            pa.concat_arrays([inputs.products.ids, pa.array(["ALL"])]), np.tile(np.arange(n_p + 1), n_m)
+        ),
         "opening_qty": _month_major(_opening(stock.close_qty)),
         "closing_qty": _month_major(stock.close_qty),
         "units_sold": units_sold,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.costing.fixed import ratio_half_up
-from warehouse.costing.inputs import Fixed, Inputs, Table
+from warehouse.costing.inputs import Fixed, Inputs, Table, lookup, take
 
 _US_PER_DAY = 86_400_000_000
 
@@ -26,28 +27,24 @@ class Lots:
     share_value: np.ndarray  # the share, cents
 
 
-def _rates(inputs: Inputs, table: Table, currency: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _rates(inputs: Inputs, table: Table, currency: pa.Array, day: np.ndarray) -> np.ndarray:
     """Unscaled rate (scale of fx_rates) of each (currency, day): the latest rate dated on or before it (O7)."""
     fx = inputs.fx
-    one = 10**fx.rate.scale
-    codes, uniques = pd.factorize(np.concatenate([fx.currency, currency]).astype(str))
-    fx_code, code = codes[: fx.currency.size], codes[fx.currency.size :]
+    known_currencies = pc.unique(fx.currency)
+    fx_code = lookup(fx.currency, known_currencies)
+    code = lookup(currency, known_currencies)
     order = np.lexsort((fx.day, fx_code))
     offset = np.int64(1) << 31
-    known = (fx_code[order].astype(np.int64) << 32) + (fx.day[order] + offset)
-    wanted = (code.astype(np.int64) << 32) + (day + offset)
-    pos = np.searchsorted(known, wanted, side="right") - 1
-    found = (
-        (pos >= 0) & (fx_code[order][np.maximum(pos, 0)] == code) if known.size else np.zeros(day.size, bool)
-    )
-    euro = currency.astype(str) == "EUR"
+    known = (fx_code[order] << 32) + (fx.day[order] + offset)
+    pos = np.searchsorted(known, (code << 32) + (day + offset), side="right") - 1
+    found = (code >= 0) & (pos >= 0) & (take(fx_code[order], pos, -1) == code)
+    euro = pc.equal(currency, "EUR").to_numpy(zero_copy_only=False)
     missing = ~found & ~euro
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
         date = np.datetime64(int(day[row]), "D")
-        table.fail(row, f"no {currency[row]} rate in fx_rates on or before {date}")
-    rates = fx.rate.unscaled[order][np.maximum(pos, 0)] if known.size else np.zeros(day.size, np.int64)
-    return np.where(euro, one, rates).astype(np.int64)
+        table.fail(row, f"no {currency[row].as_py()} rate in fx_rates on or before {date}")
+    return np.where(euro, 10**fx.rate.scale, take(fx.rate.unscaled[order], pos, 0)).astype(np.int64)
 
 
 def value_lots(inputs: Inputs) -> Lots:
@@ -65,13 +62,16 @@ def value_lots(inputs: Inputs) -> Lots:
     lc_rate = _rates(inputs, inputs.sources["landed_costs"], lc.currency, lc.day)
     amount = ratio_half_up([lc.amount.unscaled, 10**scale * 100], [10**lc.amount.scale, lc_rate])
 
-    lines = pd.DataFrame({"receipt_id": rec.receipt_id.astype(str), "line": np.arange(rec.qty.size)})
-    costs = pd.DataFrame({"receipt_id": lc.receipt_id.astype(str), "cost": np.arange(lc.ids.size)})
-    pairs = costs.merge(lines, on="receipt_id")
-    cost_idx = pairs["cost"].to_numpy(np.int64)
-    line_idx = pairs["line"].to_numpy(np.int64)
-    order = np.lexsort((rec.line_no[line_idx], cost_idx))
-    cost_idx, line_idx = cost_idx[order], line_idx[order]
+    # Pairs (landed cost, line of its receipt), each cost's lines in line_no order.
+    receipt_ids = pc.unique(rec.receipt_id)
+    line_receipt = lookup(rec.receipt_id, receipt_ids)
+    by_receipt = np.lexsort((rec.line_no, line_receipt))
+    cost_receipt = lookup(lc.receipt_id, receipt_ids)
+    first = np.searchsorted(line_receipt[by_receipt], cost_receipt, side="left")
+    counts = np.searchsorted(line_receipt[by_receipt], cost_receipt, side="right") - first
+    cost_idx = np.repeat(np.arange(counts.size), counts)
+    within = np.arange(cost_idx.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    line_idx = by_receipt[np.repeat(first, counts) + within]
 
     method = lc.split[cost_idx]
     qty = rec.qty[line_idx]
@@ -80,7 +80,7 @@ def value_lots(inputs: Inputs) -> Lots:
         [purchase[line_idx], qty, qty * prod.weight.unscaled[rec.product[line_idx]]],
         default=1,
     ).astype(np.int64)
-    total = np.zeros(lc.ids.size, dtype=np.int64)
+    total = np.zeros(len(lc.ids), dtype=np.int64)
     np.add.at(total, cost_idx, basis)
     inputs.sources["landed_costs"].fail_first(
         total == 0,
@@ -91,7 +91,7 @@ def value_lots(inputs: Inputs) -> Lots:
     # The last line of each cost (by line_no) takes the exact remainder (E4).
     last = np.ones(cost_idx.size, dtype=bool)
     last[:-1] = cost_idx[1:] != cost_idx[:-1]
-    others = np.zeros(lc.ids.size, dtype=np.int64)
+    others = np.zeros(len(lc.ids), dtype=np.int64)
     np.add.at(others, cost_idx[~last], share[~last])
     share[last] = amount[cost_idx[last]] - others[cost_idx[last]]
 

@@ -1,0 +1,309 @@
+"""Costing engine benchmark: FIFO + perpetual and periodic CMUP over ≥ 1M stock movements against a DuckDB pass.
+
+`python -m bench costing [--movements N]` generates a deterministic data set (receipts with landed costs and
+USD lines, sales with some negative stock, customer and supplier returns, gains and losses, over many
+products and 24 months), then runs two measured child processes on the same rows:
+
+* the engine: `compute_costs` on typed Arrow tables (what the dbt model passes), all outputs and KPIs;
+* the floor: one DuckDB window pass, a running sum of quantity and value per product in time order.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bench.common import Figure, record, run_measured
+
+BENCH = "costing"
+START = np.datetime64("2023-01-01T00:00:00", "s")
+MONTHS = 24
+TABLES = ("products", "fx_rates", "receipts", "landed_costs", "sales", "returns", "adjustments")
+
+
+def _cents_to_decimal(cents: np.ndarray) -> pa.Array:
+    from warehouse.costing.fixed import to_decimal
+
+    return to_decimal(np.asarray(cents, dtype=np.int64), 2)
+
+
+def _ids(prefix: str, n: int) -> pa.Array:
+    return pa.array(np.char.add(prefix, np.arange(n).astype(str)).astype(object), pa.string())
+
+
+def generate(n_movements: int, seed: int = 7) -> dict[str, pa.Table]:
+    """A valid data set of about `n_movements` stock movements (typed columns, as the warehouse gives them)."""
+    rng = np.random.default_rng(seed)
+    n_orders = int(n_movements * 0.6)
+    n_products = max(20, n_movements // 500)
+    month_start = (START.astype("datetime64[M]") + np.arange(MONTHS + 1)).astype("datetime64[s]")
+    span = int((month_start[-1] - START).astype(np.int64))
+
+    # Sales: orders of 1 or 2 lines (same time, channel, customer), 1-3 units each.
+    order_time = START + rng.integers(0, span, n_orders).astype("timedelta64[s]")
+    lines_per_order = rng.integers(1, 3, n_orders)
+    line_order = np.repeat(np.arange(n_orders), lines_per_order)
+    n_lines = line_order.size
+    sale_product = rng.integers(0, n_products, n_lines)
+    sale_qty = rng.integers(1, 4, n_lines)
+    sale_time = order_time[line_order]
+    channel = np.array(["web", "store", "marketplace"], dtype=object)[rng.integers(0, 3, n_orders)]
+    fulfillment = np.where(
+        channel == "store", "in_store", np.where(rng.random(n_orders) < 0.2, "click_collect", "ship")
+    ).astype(object)
+    fulfillment[channel == "marketplace"] = "ship"
+    customer = rng.integers(0, n_orders // 3, n_orders)
+    email = np.char.add(np.char.add("c", customer.astype(str)), "@example.com").astype(object)
+    email[rng.random(n_orders) < 0.3] = None
+    phone = np.char.add("06", np.char.zfill(customer.astype(str), 8)).astype(object)
+    phone[rng.random(n_orders) < 0.5] = None
+
+    # Receipts: one per product and month on day 1 at 09:00, grouped 5 products per receipt; the quantity
+    # covers the month's sales plus half the next month's, so negative stock happens only early on day 1.
+    month_of_sale = (sale_time.astype("datetime64[M]") - START.astype("datetime64[M]")).astype(np.int64)
+    sold = np.zeros((n_products, MONTHS + 1), np.int64)
+    np.add.at(sold, (sale_product, month_of_sale), sale_qty)
+    rec_product = np.tile(np.arange(n_products), MONTHS)
+    rec_month = np.repeat(np.arange(MONTHS), n_products)
+    rec_qty = sold[rec_product, rec_month] + sold[rec_product, rec_month + 1] // 2 + 10
+    rec_time = month_start[rec_month] + np.timedelta64(9 * 3600, "s")
+    group = rec_month * ((n_products + 4) // 5) + rec_product // 5
+    receipt_id = np.char.add("R", group.astype(str)).astype(object)
+    base_price = rng.integers(300, 5000, n_products)
+    rec_price = base_price[rec_product] + rng.integers(-100, 100, rec_product.size)
+    usd = (group % 5) == 0
+    rec_currency = np.where(usd, "USD", "EUR").astype(object)
+
+    # Customer returns: 5% of sale lines, 1 unit, 1 to 15 days later; supplier returns: 2% of receipt lines,
+    # 1 unit, an hour after the receipt; losses 1 unit two hours after a receipt, gains at any time.
+    back = rng.choice(n_lines, n_lines // 20, replace=False)
+    back_time = sale_time[back] + rng.integers(86400, 15 * 86400, back.size).astype("timedelta64[s]")
+    to_supplier = rng.choice(rec_product.size, max(1, rec_product.size // 50), replace=False)
+    n_ret = back.size + to_supplier.size
+    n_adj = max(10, n_movements - n_lines - rec_product.size - n_ret)
+    loss_of = rng.choice(rec_product.size, n_adj // 2, replace=False)
+    gain_product = rng.integers(0, n_products, n_adj - loss_of.size)
+    gain_time = START + rng.integers(0, span, gain_product.size).astype("timedelta64[s]")
+
+    days = np.arange(START, month_start[-1] + np.timedelta64(31, "D"), np.timedelta64(1, "D"))
+    costs = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])[::5]  # one landed cost per fifth receipt
+
+    ts = pa.timestamp("s")
+    return {
+        "products": pa.table(
+            {
+                "product_id": _ids("P", n_products),
+                "weight_kg": _cents_to_decimal(rng.integers(10, 500, n_products) * 10),
+                "fallback_unit_cost": _cents_to_decimal(base_price),
+                "active_from": pa.array(np.full(n_products, START.astype("datetime64[D]")), pa.date32()),
+            }
+        ),
+        "fx_rates": pa.table(
+            {
+                "date": pa.array(days.astype("datetime64[D]"), pa.date32()),
+                "currency": pa.array(np.full(days.size, "USD", dtype=object), pa.string()),
+                "units_per_eur": pa.array(1.05 + 0.05 * np.sin(np.arange(days.size) / 30)).cast(
+                    pa.decimal128(18, 4), safe=False
+                ),
+            }
+        ),
+        "receipts": pa.table(
+            {
+                "receipt_id": pa.array(receipt_id, pa.string()),
+                "line_no": pa.array(rec_product % 5 + 1),
+                "line_id": _ids("RL", rec_product.size),
+                "datetime": pa.array(rec_time, ts),
+                "product_id": pa.array(np.char.add("P", rec_product.astype(str)).astype(object), pa.string()),
+                "qty": pa.array(rec_qty),
+                "unit_price": _cents_to_decimal(rec_price),
+                "currency": pa.array(rec_currency, pa.string()),
+            }
+        ),
+        "landed_costs": pa.table(
+            {
+                "landed_cost_id": _ids("LC", costs.size),
+                "date": pa.array(
+                    (rec_time[costs] + np.timedelta64(5, "D")).astype("datetime64[D]"), pa.date32()
+                ),
+                "receipt_id": pa.array(receipt_id[costs], pa.string()),
+                "amount": _cents_to_decimal(rng.integers(1000, 50000, costs.size)),
+                "currency": pa.array(
+                    np.where(rng.random(costs.size) < 0.3, "USD", "EUR").astype(object), pa.string()
+                ),
+                "split_method": pa.array(
+                    np.array(["by_value", "by_quantity", "by_weight", "equal"], dtype=object)[costs % 4],
+                    pa.string(),
+                ),
+            }
+        ),
+        "sales": pa.table(
+            {
+                "order_id": pa.array(np.char.add("O", line_order.astype(str)).astype(object), pa.string()),
+                "line_id": _ids("SL", n_lines),
+                "datetime": pa.array(sale_time, ts),
+                "channel": pa.array(channel[line_order], pa.string()),
+                "fulfillment": pa.array(fulfillment[line_order], pa.string()),
+                "customer_email": pa.array(email[line_order], pa.string()),
+                "customer_phone": pa.array(phone[line_order], pa.string()),
+                "product_id": pa.array(
+                    np.char.add("P", sale_product.astype(str)).astype(object), pa.string()
+                ),
+                "qty": pa.array(sale_qty),
+                "unit_price_incl_tax": _cents_to_decimal(base_price[sale_product] * 2),
+                "discount_incl_tax": _cents_to_decimal(np.where(rng.random(n_lines) < 0.1, 100, 0)),
+                "tax_rate": _cents_to_decimal(np.full(n_lines, 20)),  # 0.20
+            }
+        ),
+        "returns": pa.table(
+            {
+                "return_id": _ids("RT", n_ret),
+                "datetime": pa.array(
+                    np.concatenate([back_time, rec_time[to_supplier] + np.timedelta64(3600, "s")]), ts
+                ),
+                "return_type": pa.array(
+                    np.array(["customer"] * back.size + ["supplier"] * to_supplier.size, dtype=object),
+                    pa.string(),
+                ),
+                "ref_line_id": pa.array(
+                    np.concatenate(
+                        [np.char.add("SL", back.astype(str)), np.char.add("RL", to_supplier.astype(str))]
+                    ).astype(object),
+                    pa.string(),
+                ),
+                "product_id": pa.array(
+                    np.char.add(
+                        "P", np.concatenate([sale_product[back], rec_product[to_supplier]]).astype(str)
+                    ).astype(object),
+                    pa.string(),
+                ),
+                "qty": pa.array(np.ones(n_ret, np.int64)),
+            }
+        ),
+        "adjustments": pa.table(
+            {
+                "adjustment_id": _ids("A", n_adj),
+                "datetime": pa.array(
+                    np.concatenate([rec_time[loss_of] + np.timedelta64(7200, "s"), gain_time]), ts
+                ),
+                "product_id": pa.array(
+                    np.char.add("P", np.concatenate([rec_product[loss_of], gain_product]).astype(str)).astype(
+                        object
+                    ),
+                    pa.string(),
+                ),
+                "qty_delta": pa.array(
+                    np.concatenate([-np.ones(loss_of.size, np.int64), np.ones(gain_product.size, np.int64)])
+                ),
+            }
+        ),
+    }
+
+
+def _events(tables: dict[str, pa.Table]) -> pa.Table:
+    """The same movements as one table (product, time, signed quantity, value) for the DuckDB floor."""
+    parts = []
+    for name, qty, sign in (
+        ("receipts", "qty", 1),
+        ("sales", "qty", -1),
+        ("returns", "qty", 1),
+        ("adjustments", "qty_delta", 1),
+    ):
+        table = tables[name]
+        q = table.column(qty).to_numpy() * sign
+        parts.append(
+            pa.table(
+                {
+                    "product_id": table.column("product_id"),
+                    "datetime": table.column("datetime"),
+                    "movement_id": table.column(table.column_names[0]),
+                    "qty": q,
+                    "value": _cents_to_decimal(q * 1000),
+                }
+            )
+        )
+    return pa.concat_tables(parts)
+
+
+def step_engine(folder: Path) -> None:
+    """Child process: cost the data set (all outputs and KPIs), after a small warm-up that loads the JIT."""
+    from warehouse.costing import compute_costs
+
+    tables = {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}
+    compute_costs(generate(5_000))  # loads the compiled walk from numba's cache (or compiles it once)
+    started = time.perf_counter()
+    result = compute_costs(tables)
+    elapsed = time.perf_counter() - started
+    print(f"{elapsed} {result.line_costs.num_rows} {result.product_kpis.num_rows}")
+
+
+def step_duckdb(folder: Path) -> None:
+    """Child process: one window pass, running quantity and value per product in time order."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("create table events as select * from read_parquet(?)", [str(folder / "events.parquet")])
+    started = time.perf_counter()
+    con.execute(
+        """
+        create table running as
+        select product_id, datetime, movement_id,
+               sum(qty) over w as qty_on_hand,
+               sum(value) over w as value_on_hand
+        from events
+        window w as (partition by product_id order by datetime, movement_id
+                     rows between unbounded preceding and current row)
+        """
+    )
+    elapsed = time.perf_counter() - started
+    rows = con.execute("select count(*) from running").fetchall()[0][0]
+    print(elapsed, rows)
+
+
+def main(argv: list[str]) -> None:
+    """Generate ≥ 1M movements, cost them in a child process, and compare with a DuckDB window pass."""
+    n = 1_100_000
+    for arg in argv:
+        if arg.startswith("--movements="):
+            n = int(arg.split("=", 1)[1])
+    with tempfile.TemporaryDirectory(prefix="bench-costing-") as tmp:
+        folder = Path(tmp)
+        started = time.perf_counter()
+        tables = generate(n)
+        for name, table in tables.items():
+            pq.write_table(table, folder / f"{name}.parquet")
+        events = _events(tables)
+        pq.write_table(events, folder / "events.parquet")
+        movements = events.num_rows
+        print(f"generated {movements:,} movements in {time.perf_counter() - started:.1f} s", flush=True)
+
+        wall, rss, out = run_measured(["-m", "bench.bench_costing", "--step=engine", str(folder)])
+        engine_s, lines, product_rows = out.split()
+        engine = float(engine_s)
+        _, duck_rss, duck_out = run_measured(["-m", "bench.bench_costing", "--step=duckdb", str(folder)])
+        duck = float(duck_out.split()[0])
+    extra = {"movements": movements, "sale_lines": int(lines), "product_month_rows": int(product_rows)}
+    record(
+        [
+            Figure(BENCH, "engine: FIFO + WAC + periodic + KPIs", movements / engine, "mov/s", extra),
+            Figure(BENCH, "engine: compute_costs seconds", engine, "s"),
+            Figure(BENCH, "engine: child peak RSS", rss / 2**20, "MiB", {"child_wall_s": round(wall, 1)}),
+            Figure(
+                BENCH, "duckdb: one window pass seconds", duck, "s", {"peak_rss_mib": round(duck_rss / 2**20)}
+            ),
+            Figure(BENCH, "ratio engine / duckdb window pass", engine / duck, "x", {"target": "<= 5"}),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if args and args[0].startswith("--step="):
+        {"engine": step_engine, "duckdb": step_duckdb}[args[0].split("=", 1)[1]](Path(args[1]))
+    else:
+        main(args)
