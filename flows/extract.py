@@ -1,0 +1,229 @@
+"""The extraction step: one dlt pipeline per connection loads its `raw_<connection>` schema of the warehouse."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flows.config import Connection, Settings
+from flows.errors import ConfigError, OmnicanalError, one_line_reason
+
+# Connection options handed to the sources as they are (see sources/<kind>/README.md).
+SOURCE_OPTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "prestashop": {
+        "page_size": int,
+        "sweep_page_size": int,
+        "concurrency": int,
+        "sweep_every_hours": float,
+        "overlap_minutes": float,
+        "language_id": int,
+        "request_timeout": float,
+        "max_attempts": int,
+        "backoff_seconds": float,
+    },
+    "dolibarr": {
+        "page_size": int,
+        "sweep_page_size": int,
+        "concurrency": int,
+        "sweep_every_hours": float,
+        "overlap_minutes": float,
+        "request_timeout": float,
+        "max_attempts": int,
+        "backoff_seconds": float,
+    },
+}
+
+
+class ExtractionFailed(OmnicanalError):
+    """A connection could not be extracted; nothing of that run was recorded as loaded."""
+
+
+@dataclass
+class ExtractResult:
+    """What one extraction did: rows loaded per raw table, HTTP requests, time."""
+
+    connection: str
+    kind: str
+    rows: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    full: bool = False
+    sweep: bool = False
+    window: tuple[datetime, datetime] | None = None
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    def render(self) -> str:
+        """One line for the CLI and the run summary."""
+        mode = "full" if self.full else ("backfill" if self.window else "incremental")
+        if self.sweep and not self.full:
+            mode += " + sweep"
+        changed = sum(1 for n in self.rows.values() if n)
+        retries = f" ({self.retries} retried)" if self.retries else ""
+        return (
+            f"{self.connection} ({self.kind}, {mode}): {self.total_rows:,} rows into {changed} of "
+            f"{len(self.rows)} tables, {self.requests:,} requests{retries}, {self.seconds:.1f} s"
+        )
+
+
+def _initial_value(conn: Connection) -> datetime | None:
+    raw = conn.options.get("initial_value") or conn.options.get("start_date")
+    if raw is None:
+        return None
+    try:
+        value = raw if isinstance(raw, datetime | date) else datetime.fromisoformat(str(raw))
+    except ValueError as exc:
+        raise ConfigError(
+            f"connections.{conn.name}.initial_value: expected an ISO date, got {raw!r}"
+        ) from exc
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def source_parameters(conn: Connection) -> dict[str, Any]:
+    """The source's keyword parameters for a connection (URL, key, zone and its kind's options)."""
+    if conn.kind not in SOURCE_OPTIONS:
+        raise ConfigError(f"connections.{conn.name}: no API source for kind {conn.kind!r}")
+    if not conn.url:
+        raise ConfigError(f"connections.{conn.name}.url: required for a {conn.kind} connection")
+    if not conn.api_key:
+        raise ConfigError(
+            f"connections.{conn.name}.api_key: required (secrets.toml or "
+            f"OMNICANAL__CONNECTIONS__{conn.name.upper()}__API_KEY)"
+        )
+    params: dict[str, Any] = {
+        "base_url": conn.url,
+        "api_key": conn.api_key.get(),
+        "connection": conn.name,
+        "timezone": conn.timezone,
+    }
+    for key, convert in SOURCE_OPTIONS[conn.kind].items():
+        if key in conn.options:
+            try:
+                params[key] = convert(conn.options[key])
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(
+                    f"connections.{conn.name}.{key}: expected {convert.__name__}, got {conn.options[key]!r}"
+                ) from exc
+    initial = _initial_value(conn)
+    if initial is not None:
+        params["initial_value"] = initial
+    return params
+
+
+def _source(conn: Connection, params: dict[str, Any]) -> Any:
+    if conn.kind == "prestashop":
+        from sources.prestashop import prestashop_source
+
+        return prestashop_source(**params)
+    from sources.dolibarr import dolibarr_source
+
+    return dolibarr_source(**params)
+
+
+def _pipeline(conn: Connection, settings: Settings) -> Any:
+    import dlt
+
+    settings.pipelines_dir.mkdir(parents=True, exist_ok=True)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=f"omnicanal_{conn.name}",
+        destination=dlt.destinations.duckdb(str(settings.warehouse_path)),
+        dataset_name=conn.raw_schema,
+        pipelines_dir=str(settings.pipelines_dir),
+    )
+
+
+def _source_error(exc: BaseException) -> BaseException | None:
+    """The source's own error inside dlt's wrappers (it names connection, resource and page)."""
+    from sources._common.errors import SourceError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SourceError):
+            return current
+        seen.add(id(current))
+        nxt = getattr(current, "exception", None)
+        current = nxt if isinstance(nxt, BaseException) else (current.__cause__ or current.__context__)
+    return None
+
+
+def extract_connection(
+    conn: Connection,
+    settings: Settings,
+    *,
+    full: bool = False,
+    sweep: bool = False,
+    window: tuple[datetime, datetime] | None = None,
+) -> ExtractResult:
+    """Extract one connection into `raw_<connection>` of the working warehouse.
+
+    Args:
+        conn: the connection (kind `prestashop` or `dolibarr`).
+        settings: gives the warehouse file and the dlt pipelines folder.
+        full: ignore the saved cursors and re-read everything (the sweeps run too).
+        sweep: run the periodic sweeps now (stock, combinations, variants, prices, deletions).
+        window: a backfill `(start, end)`: re-read that window without moving any cursor.
+
+    Returns:
+        Rows per raw table, requests made and seconds.
+
+    Raises:
+        ExtractionFailed: the extraction failed; nothing of this run is recorded as loaded (dlt
+            commits rows and cursors together, and an interrupted load is finished by the next run).
+    """
+    from sources._common.http import RequestCounter
+
+    if window is not None and (full or sweep):
+        raise ConfigError(
+            "a backfill window re-reads that window only: it cannot be combined with full or sweep"
+        )
+    params = source_parameters(conn)
+    counter = RequestCounter()
+    params.update(full=full, sweep=sweep or full, window=window, request_counter=counter)
+    started = time.perf_counter()
+    pipeline = _pipeline(conn, settings)
+    try:
+        if pipeline.has_pending_data:
+            # a previous run was interrupted while loading: finish it first, so this run starts clean
+            pipeline.load()
+        pipeline.run(_source(conn, params), loader_file_format="parquet")
+    except Exception as exc:
+        cause = _source_error(exc)
+        reason = str(cause) if cause is not None else one_line_reason(exc)
+        raise ExtractionFailed(f"extraction of {conn.name} failed: {reason}") from exc
+    row_counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
+    return ExtractResult(
+        connection=conn.name,
+        kind=conn.kind,
+        rows={t: n for t, n in sorted(row_counts.items()) if not t.startswith("_dlt")},
+        requests=counter.requests,
+        retries=counter.retries,
+        seconds=time.perf_counter() - started,
+        full=full,
+        sweep=sweep or full,
+        window=window,
+    )
+
+
+def extract_connections(
+    settings: Settings, names: list[str] | None = None, **kwargs: Any
+) -> list[ExtractResult]:
+    """Extract the named (or every enabled API) connection, one after the other (DuckDB has one writer).
+
+    Connections of kinds without an API source here (flat files...) are left to their own step.
+    """
+    selected = settings.select(names)
+    return [
+        extract_connection(conn, settings, **kwargs)
+        for conn in selected
+        if conn.kind in SOURCE_OPTIONS or names
+    ]

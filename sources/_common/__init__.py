@@ -1,0 +1,1 @@
+"""Shared toolkit of the API sources: retrying HTTP, typed arrow batches, run windows, deletion tombstones."""

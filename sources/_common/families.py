@@ -1,0 +1,98 @@
+"""Documents with lines: one hidden resource reads the changed documents, one table per part is built from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+from sources._common.columns import Conversion, TableSpec
+from sources._common.cursors import Window
+
+Row = dict[str, Any]
+# Documents handed to the part tables at once (a part may fetch more per batch, e.g. order histories).
+DOCUMENTS_PER_BATCH = 2000
+
+
+class Deleted:
+    """Documents a sweep no longer found: passed from the hidden reader to the documents table only."""
+
+    def __init__(self, rows: pa.Table) -> None:
+        self.rows = rows
+
+
+def table_resource(spec: TableSpec, generator: Any, hints: Conversion) -> DltResource:
+    """A dlt resource loading one declared table (keys, merge key, typed columns)."""
+    return dlt.resource(generator, **_table_hints(spec, hints))
+
+
+def _table_hints(spec: TableSpec, hints: Conversion) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "primary_key": list(spec.primary_key),
+        "merge_key": list(spec.merge_key) or None,
+        "write_disposition": spec.write_disposition,
+        "columns": spec.dlt_columns(hints),
+    }
+
+
+def document_family(
+    name: str,
+    read: Callable[[Window], Iterator[list[Row]]],
+    open_window: Callable[[dlt.sources.incremental[datetime]], Window],
+    cursor: dlt.sources.incremental[datetime],
+    parts: Sequence[tuple[TableSpec, Callable[[list[Row]], Iterator[pa.Table]]]],
+    *,
+    hints: Conversion,
+    deletions: Callable[[], Iterator[pa.Table]] | None = None,
+) -> list[DltResource]:
+    """A hidden resource reading changed documents and one transformer per table built from them.
+
+    Args:
+        name: the hidden resource's name (it holds the cursor state; it makes no table).
+        read: yields pages of changed documents in a window.
+        open_window: this run's window for the cursor (pins the cursor before anything is yielded).
+        cursor: the incremental cursor (its stored state is injected by dlt).
+        parts: `(table, build)` pairs; `build(documents)` yields arrow tables. The first part is the
+            documents table itself, which alone receives the deletion tombstones.
+        hints: typing settings for the column hints.
+        deletions: when given, yields tombstones of deleted documents after the read (not in backfills).
+
+    Returns:
+        The hidden resource followed by the part tables.
+    """
+
+    def documents(updated: dlt.sources.incremental[datetime] = cursor) -> Iterator[list[Row] | Deleted]:
+        window = open_window(updated)
+        yield []  # every part table exists after the first load, even when no document changed
+        batch: list[Row] = []
+        for page in read(window):
+            batch.extend(page)
+            if len(batch) >= DOCUMENTS_PER_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        if deletions is not None and not window.backfill:
+            yield from (Deleted(rows) for rows in deletions())
+
+    reader = dlt.resource(documents, name=name, selected=False)
+    main = parts[0][0]
+
+    def part(spec: TableSpec, build: Callable[[list[Row]], Iterator[pa.Table]]) -> DltResource:
+        def transform(batch: list[Row] | Deleted) -> Iterator[pa.Table]:
+            if isinstance(batch, Deleted):
+                if spec is main:
+                    yield batch.rows
+            elif not batch:
+                yield spec.empty(hints)
+            else:
+                yield from build(batch)
+
+        return dlt.transformer(transform, data_from=reader, **_table_hints(spec, hints))
+
+    return [reader, *(part(spec, build) for spec, build in parts)]

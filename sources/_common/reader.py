@@ -1,0 +1,171 @@
+"""How a run reads one system: changed rows in a time window, full sweeps, and deletions found by sweeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+import dlt
+import pyarrow as pa
+
+from sources._common.batches import typed_batches
+from sources._common.columns import Conversion, TableSpec
+from sources._common.cursors import RunClock, Window, mark_swept, open_window, sweep_due
+from sources._common.tombstones import known_keys, tombstones
+
+Row = dict[str, Any]
+F = TypeVar("F")
+
+
+class PagedApi(Protocol[F]):
+    """What a system's client offers the reader: filters it understands and two ways to page by id."""
+
+    connection: str
+
+    def no_filter(self) -> F: ...
+
+    def window_filter(self, resource: str, window: Window) -> F: ...
+
+    def id_bounds(self, resource: str) -> tuple[int, int] | None: ...
+
+    def keyset_pages(
+        self, resource: str, fields: str, filters: F, *, page_size: int, where: str = ""
+    ) -> Iterator[list[Row]]: ...
+
+    def range_pages(
+        self, resource: str, fields: str, filters: F, *, page_size: int, bounds: tuple[int, int] | None
+    ) -> Iterator[list[Row]]: ...
+
+
+class Reader:
+    """What the resources of one run share: the client, the run clock, the typing settings and the switches.
+
+    Args:
+        api: the system's client.
+        clock: the server's clock, read once at the start of the run.
+        conversion_of: the typing settings (may need the first request of the run, hence a callable).
+        page_size: rows per page for entity reads.
+        sweep_page_size: rows per page for sweeps of few fields.
+        full: ignore saved cursors and read everything since the initial value.
+        sweep: run the sweeps now.
+        sweep_every: run them anyway when the last one is older than this (None: only when asked).
+    """
+
+    def __init__(
+        self,
+        api: PagedApi[Any],
+        *,
+        clock: RunClock,
+        conversion_of: Callable[[], Conversion],
+        page_size: int,
+        sweep_page_size: int,
+        full: bool,
+        sweep: bool,
+        sweep_every: timedelta | None,
+    ) -> None:
+        self.api = api
+        self.connection = api.connection
+        self.clock = clock
+        self._conversion_of = conversion_of
+        self.page_size = page_size
+        self.sweep_page_size = sweep_page_size
+        self.full = full
+        self.sweep = sweep
+        self.sweep_every = sweep_every
+
+    @property
+    def conversion(self) -> Conversion:
+        return self._conversion_of()
+
+    def batches(self, spec: TableSpec, pages: Iterable[list[Row]]) -> Iterator[pa.Table]:
+        """Typed batches of `spec`, starting with an empty one so the table exists after any first load."""
+        yield spec.empty(self.conversion)
+        yield from typed_batches(spec, pages, self.conversion, self.connection)
+
+    def open(self, cursor: dlt.sources.incremental[datetime]) -> Window:
+        """This run's window for a cursor; call it before yielding anything (it pins the cursor)."""
+        return open_window(cursor, self.clock, full=self.full)
+
+    def changed_pages(self, resource: str, fields: str, window: Window) -> Iterator[list[Row]]:
+        """Rows whose change timestamp falls in the window, paged by id.
+
+        A first or full read goes by id ranges with a few requests in flight; an incremental read
+        goes by id keyset, usually one short page.
+        """
+        filters = self.api.window_filter(resource, window)
+        if window.first_read:
+            bounds = self.api.id_bounds(resource)
+            yield from self.api.range_pages(
+                resource, fields, filters, page_size=self.page_size, bounds=bounds
+            )
+        else:
+            yield from self.api.keyset_pages(resource, fields, filters, page_size=self.page_size)
+
+    def entity(
+        self, spec: TableSpec, fields: str, cursor: dlt.sources.incremental[datetime], *, prepare: Any = None
+    ) -> Iterator[pa.Table]:
+        """An incremental entity, then (when due) its id sweep marking vanished rows `_deleted`."""
+        window = self.open(cursor)
+        pages = self.changed_pages(spec.name, fields, window)
+        yield from self.batches(spec, map(prepare, pages) if prepare else pages)
+        if not window.backfill:
+            yield from self.deletion_sweep(spec)
+
+    def deletion_sweep(self, spec: TableSpec) -> Iterator[pa.Table]:
+        """When due, list every id (ids only, large pages) and mark the loaded rows no longer listed."""
+        state = dlt.current.resource_state()
+        now = self.clock.now()
+        if not sweep_due(state, now, forced=self.sweep or self.full, every=self.sweep_every):
+            return
+        if known_keys(spec):  # nothing loaded before: nothing can have disappeared
+            bounds = self.api.id_bounds(spec.name)
+            pages = self.api.range_pages(
+                spec.name, "id", self.api.no_filter(), page_size=self.sweep_page_size, bounds=bounds
+            )
+            present = {(int(row["id"]),) for page in pages for row in page}
+            top = bounds[1] if bounds else 0
+            gone = tombstones(spec, present, self.conversion, in_scope=lambda key: key[0] <= top)
+            if gone is not None:
+                yield gone
+        mark_swept(state, now)
+
+    def swept(self, spec: TableSpec, fields: str, *, backfill: bool) -> Iterator[pa.Table]:
+        """A table without a change timestamp: read whole when its sweep is due, vanished rows marked."""
+        yield spec.empty(self.conversion)
+        if backfill:
+            return
+        state = dlt.current.resource_state()
+        now = self.clock.now()
+        if not sweep_due(state, now, forced=self.sweep or self.full, every=self.sweep_every):
+            return
+        yield from self.whole(spec, fields, ranges=True)
+        mark_swept(state, now)
+
+    def whole(self, spec: TableSpec, fields: str, *, ranges: bool, prepare: Any = None) -> Iterator[pa.Table]:
+        """Every row of a table, then the rows loaded before and no longer listed, marked `_deleted`."""
+        if ranges:
+            bounds = self.api.id_bounds(spec.name)
+            pages = self.api.range_pages(
+                spec.name, fields, self.api.no_filter(), page_size=self.sweep_page_size, bounds=bounds
+            )
+        else:
+            pages = self.api.keyset_pages(
+                spec.name, fields, self.api.no_filter(), page_size=self.sweep_page_size
+            )
+        yield from self.complete(spec, map(prepare, pages) if prepare else pages)
+
+    def complete(self, spec: TableSpec, pages: Iterable[list[Row]]) -> Iterator[pa.Table]:
+        """Typed batches of a complete listing, then tombstones for the keys it no longer holds."""
+        present: set[tuple[Any, ...]] = set()
+        keys = spec.primary_key
+
+        def remember(pages: Iterable[list[Row]]) -> Iterator[list[Row]]:
+            for page in pages:
+                present.update(tuple(int(row[k]) for k in keys) for row in page)
+                yield page
+
+        yield from typed_batches(spec, remember(pages), self.conversion, self.connection)
+        gone = tombstones(spec, present, self.conversion)
+        if gone is not None:
+            yield gone

@@ -1,0 +1,317 @@
+"""The Dolibarr source: products, stock, parties, sales and purchase documents and FX rates of one ERP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+import dlt
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+from sources._common.batches import typed
+from sources._common.columns import Conversion, TableSpec
+from sources._common.cursors import IdCursor, RunClock, Window, as_utc, mark_swept, sweep_due
+from sources._common.families import document_family, table_resource
+from sources._common.http import RequestCounter, RetryPolicy
+from sources._common.parallel import ordered_map
+from sources._common.reader import Reader
+from sources.dolibarr.helpers import DolibarrApi, Query, Row, purchase_price_pages, stock_rows, with_status
+from sources.dolibarr.settings import (
+    CONCURRENCY,
+    CONTACTS,
+    DEFAULT_START,
+    IDS_PER_FILTER,
+    INVOICE_LINES,
+    INVOICES,
+    MONEY_SCALE,
+    MULTICURRENCIES,
+    MULTICURRENCY_RATES,
+    ORDER_LINES,
+    ORDERS,
+    OVERLAP_MINUTES,
+    PAGE_SIZE,
+    PRODUCT_STOCKS,
+    PRODUCT_VARIANTS,
+    PRODUCTS,
+    RECEPTION_LINES,
+    RECEPTIONS,
+    STOCK_MOVEMENTS,
+    SUPPLIER_INVOICE_LINES,
+    SUPPLIER_INVOICES,
+    SUPPLIER_ORDER_LINES,
+    SUPPLIER_ORDERS,
+    SUPPLIER_PRICES,
+    SWEEP_EVERY_HOURS,
+    THIRDPARTIES,
+    WAREHOUSES,
+    properties,
+)
+
+
+@dlt.source(name="dolibarr", max_table_nesting=0)
+def dolibarr_source(
+    base_url: str,
+    api_key: str,
+    connection: str = "dolibarr",
+    timezone: str = "UTC",
+    page_size: int = PAGE_SIZE,
+    sweep_page_size: int = PAGE_SIZE,
+    concurrency: int = CONCURRENCY,
+    full: bool = False,
+    sweep: bool = False,
+    sweep_every_hours: float | None = SWEEP_EVERY_HOURS,
+    initial_value: datetime = DEFAULT_START,
+    window: tuple[datetime, datetime] | None = None,
+    overlap_minutes: float = OVERLAP_MINUTES,
+    request_timeout: float = 60.0,
+    max_attempts: int = 6,
+    backoff_seconds: float = 1.0,
+    request_counter: RequestCounter | None = None,
+) -> Sequence[DltResource]:
+    """The tables of one Dolibarr ERP (REST API, `DOLAPIKEY`).
+
+    Args:
+        base_url: the API root, e.g. `https://erp.example.com/api/index.php`.
+        api_key: the API key of the Dolibarr user (sent in the `DOLAPIKEY` header, never in a URL).
+        connection: the connection name, used in error messages.
+        timezone: the database server's zone (`t.tms` values and SQL date strings are in it).
+        page_size: rows per page (Dolibarr loads each listed object in full: keep 100).
+        sweep_page_size: rows per page for sweeps.
+        concurrency: requests in flight at most (2-4).
+        full: ignore the saved watermarks: re-read everything since `initial_value`, and sweep.
+        sweep: run the sweeps now (stock per warehouse, variants, supplier prices, deletions).
+        sweep_every_hours: run the sweeps anyway when the last one is older (None: only when asked).
+        initial_value: where the first (or a full) read starts.
+        window: a backfill `(start, end)`: re-read this window only; no watermark moves, no sweep.
+        overlap_minutes: how far before the saved watermark each incremental read starts again.
+        request_timeout: seconds per attempt.
+        max_attempts: attempts per request on 429, 5xx, timeouts and broken bodies.
+        backoff_seconds: base of the exponential backoff between attempts.
+        request_counter: counts the HTTP requests made (for the run summary).
+
+    Returns:
+        The resources, one per raw table.
+    """
+    api = DolibarrApi(
+        connection=connection,
+        base_url=base_url,
+        api_key=api_key,
+        timezone=timezone,
+        retry=RetryPolicy(
+            max_attempts=max_attempts, backoff_seconds=backoff_seconds, timeout_seconds=request_timeout
+        ),
+        concurrency=concurrency,
+        counter=request_counter,
+    )
+    conv = Conversion(timezone=timezone, money_scale=MONEY_SCALE)
+    clock = RunClock(api.server_time)
+    reader = Reader(
+        api,
+        clock=clock,
+        conversion_of=lambda: conv,
+        page_size=page_size,
+        sweep_page_size=sweep_page_size,
+        full=full,
+        sweep=sweep and window is None,
+        sweep_every=None
+        if window is not None or sweep_every_hours is None
+        else timedelta(hours=sweep_every_hours),
+    )
+
+    def watermark() -> dlt.sources.incremental[datetime]:
+        # the server clock at the start of the previous run; rows carry no usable `tms` (products, parties)
+        if window is not None:
+            start, end = (as_utc(w) for w in window)
+            return dlt.sources.incremental("tms", initial_value=start, end_value=end, range_end="closed")
+        return dlt.sources.incremental("tms", initial_value=as_utc(initial_value), lag=overlap_minutes * 60)
+
+    def entity(spec: TableSpec) -> DltResource:
+        fields = properties(spec.column_names, "statut")
+        saved = watermark()  # dlt injects the stored state into the default incremental
+
+        def read(updated: dlt.sources.incremental[datetime] = saved) -> Iterator[pa.Table]:
+            yield from reader.entity(spec, fields, updated, prepare=_with_statuses)
+
+        return table_resource(spec, read, conv)
+
+    def documents(spec: TableSpec, lines: TableSpec) -> list[DltResource]:
+        parent_key = lines.merge_key[0]
+        fields = properties(spec.column_names, "statut", "lines")
+
+        def heads(batch: list[Row]) -> Iterator[pa.Table]:
+            yield typed(spec, _with_statuses(batch), conv, connection)
+
+        def lines_of(batch: list[Row]) -> Iterator[pa.Table]:
+            rows = [
+                {**line, "id": line.get("id") or line.get("rowid"), parent_key: document["id"]}
+                for document in batch
+                for line in document.get("lines") or ()
+            ]
+            if rows:
+                yield typed(lines, rows, conv, connection)
+
+        return document_family(
+            f"{spec.name}_pages",
+            lambda window: map(_with_statuses, reader.changed_pages(spec.name, fields, window)),
+            reader.open,
+            watermark(),
+            [(spec, heads), (lines, lines_of)],
+            hints=conv,
+            deletions=lambda: reader.deletion_sweep(spec),
+        )
+
+    def whole(spec: TableSpec) -> DltResource:
+        fields = properties(spec.column_names, "statut")
+
+        def read() -> Iterator[pa.Table]:
+            yield spec.empty(conv)
+            if window is None:
+                yield from reader.whole(spec, fields, ranges=False, prepare=_with_statuses)
+
+        return table_resource(spec, read, conv)
+
+    movements_saved = dlt.sources.incremental("id", initial_value=0)
+
+    def stock_movements(moved: dlt.sources.incremental[int] = movements_saved) -> Iterator[pa.Table]:
+        """Append-only movements by ascending rowid (a backfill reads its window on `t.datem` instead)."""
+        fields = properties(STOCK_MOVEMENTS.column_names)
+        if window is not None:
+            moved.advance(None)
+            query = api.window_filter(
+                "stock_movements", Window(*(as_utc(w) for w in window)), column="t.datem"
+            )
+            yield from reader.batches(
+                STOCK_MOVEMENTS, api.keyset_pages("stock_movements", fields, query, page_size=page_size)
+            )
+            return
+        cursor = IdCursor(moved, full=full)
+        query = Query((f"(t.rowid:>:{cursor.start})",))
+
+        def pages() -> Iterator[list[Row]]:
+            for page in api.keyset_pages("stock_movements", fields, query, page_size=page_size):
+                if page:
+                    cursor.seen(max(int(row["id"]) for row in page))
+                yield page
+
+        yield from reader.batches(STOCK_MOVEMENTS, pages())
+
+    stocks_saved = dlt.sources.incremental("id", initial_value=0)
+
+    def product_stocks(moved: dlt.sources.incremental[int] = stocks_saved) -> Iterator[pa.Table]:
+        """Stock per product and warehouse: a full sweep when due, else the products that moved since."""
+        cursor = IdCursor(moved, full=full)
+        yield PRODUCT_STOCKS.empty(conv)
+        if window is not None:
+            return
+        fields = properties(["id", "stock_warehouse"])
+        state = dlt.current.resource_state()
+        now = clock.now()
+        if sweep_due(state, now, forced=reader.sweep or full, every=reader.sweep_every):
+            # movements from here on are caught by the next run, so the sweep may take its time
+            cursor.seen(api.highest_id("stock_movements"))
+            bounds = api.id_bounds("product_stocks")
+            pages = api.range_pages(
+                "product_stocks", fields, Query(), page_size=sweep_page_size, bounds=bounds
+            )
+            yield from reader.complete(PRODUCT_STOCKS, map(stock_rows, pages))
+            mark_swept(state, now)
+            return
+        moved_products: set[int] = set()
+        query = Query((f"(t.rowid:>:{cursor.start})",))
+        for page in api.keyset_pages("stock_movements", "id,product_id", query, page_size=page_size):
+            moved_products.update(int(row["product_id"]) for row in page if row.get("product_id"))
+            if page:
+                cursor.seen(max(int(row["id"]) for row in page))
+        pages = api.in_pages("product_stocks", fields, sorted(moved_products), chunk=IDS_PER_FILTER)
+        yield from reader.batches(PRODUCT_STOCKS, map(stock_rows, pages))
+
+    def product_variants() -> Iterator[pa.Table]:
+        """Variant links (parent, child, price impact) of every parent product, on sweeps."""
+        yield PRODUCT_VARIANTS.empty(conv)
+        state = dlt.current.resource_state()
+        now = clock.now()
+        if window is not None or not sweep_due(
+            state, now, forced=reader.sweep or full, every=reader.sweep_every
+        ):
+            return
+        parents = [
+            int(row["id"])
+            for page in api.keyset_pages("product_variants", "id", Query(), page_size=sweep_page_size)
+            for row in page
+        ]
+
+        def variants_of(parent: int) -> list[Row]:
+            found = api.get(
+                "product_variants", f"products/{parent}/variants", where=f"parent product {parent}"
+            )
+            return [{**v, "fk_product_parent": v.get("fk_product_parent") or parent} for v in found or ()]
+
+        yield from reader.complete(
+            PRODUCT_VARIANTS, ordered_map(variants_of, parents, workers=api.concurrency)
+        )
+        mark_swept(state, now)
+
+    def supplier_prices() -> Iterator[pa.Table]:
+        """Every supplier price (`/products/purchase_prices`, paged by product rowid), on sweeps."""
+        yield SUPPLIER_PRICES.empty(conv)
+        state = dlt.current.resource_state()
+        now = clock.now()
+        if window is not None or not sweep_due(
+            state, now, forced=reader.sweep or full, every=reader.sweep_every
+        ):
+            return
+        yield from reader.complete(SUPPLIER_PRICES, purchase_price_pages(api, sweep_page_size))
+        mark_swept(state, now)
+
+    def currencies() -> list[Row]:
+        pages = api.keyset_pages("multicurrencies", "id,code,name", Query(), page_size=page_size)
+        return [row for page in pages for row in page]
+
+    def multicurrencies() -> Iterator[pa.Table]:
+        """The currencies of the multicurrency module, read whole every run."""
+        yield MULTICURRENCIES.empty(conv)
+        if window is None:
+            yield from reader.complete(MULTICURRENCIES, [currencies()])
+
+    def multicurrency_rates() -> Iterator[pa.Table]:
+        """Dated FX rates of every currency (units per 1 of the company currency), read whole every run."""
+        yield MULTICURRENCY_RATES.empty(conv)
+        if window is not None:
+            return
+
+        def rates_of(currency: Row) -> list[Row]:
+            found = api.get(
+                "multicurrency_rates",
+                f"multicurrencies/{currency['id']}/rates",
+                where=f"rates of currency {currency.get('code')}",
+            )
+            return [
+                {**r, "fk_multicurrency": currency["id"], "code": currency.get("code")} for r in found or ()
+            ]
+
+        yield from reader.complete(
+            MULTICURRENCY_RATES, ordered_map(rates_of, currencies(), workers=api.concurrency)
+        )
+
+    return [
+        entity(PRODUCTS),
+        table_resource(PRODUCT_STOCKS, product_stocks, conv),
+        table_resource(PRODUCT_VARIANTS, product_variants, conv),
+        table_resource(SUPPLIER_PRICES, supplier_prices, conv),
+        table_resource(STOCK_MOVEMENTS, stock_movements, conv),
+        whole(WAREHOUSES),
+        entity(THIRDPARTIES),
+        entity(CONTACTS),
+        *documents(ORDERS, ORDER_LINES),
+        *documents(INVOICES, INVOICE_LINES),
+        *documents(SUPPLIER_ORDERS, SUPPLIER_ORDER_LINES),
+        *documents(RECEPTIONS, RECEPTION_LINES),
+        *documents(SUPPLIER_INVOICES, SUPPLIER_INVOICE_LINES),
+        table_resource(MULTICURRENCIES, multicurrencies, conv),
+        table_resource(MULTICURRENCY_RATES, multicurrency_rates, conv),
+    ]
+
+
+def _with_statuses(page: list[Row]) -> list[Row]:
+    return [with_status(row) for row in page]

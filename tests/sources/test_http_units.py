@@ -1,0 +1,71 @@
+"""The HTTP layer on its own: query encoding as recorded, server error messages, backoff, empty-list 404s."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import orjson
+from recorded_exchanges import exchange
+
+from sources._common.cursors import Window, widen_for_dst
+from sources._common.http import RetryPolicy, encode_query, error_detail
+from sources.dolibarr.helpers import Query, _is_empty_list_404
+
+
+def test_query_encoding_matches_the_recorded_prestashop_request():
+    recorded = exchange("prestashop", "orders.list-incremental-json.200")["request"]["path_and_query"]
+    params = [
+        ("output_format", "JSON"),
+        ("display", "[id,reference,current_state,id_customer,total_paid_tax_incl,date_upd]"),
+        ("filter[date_upd]", ">[2026-11-29 02:00:00]"),
+        ("date", "1"),
+        ("sort", "[date_upd_ASC,id_ASC]"),
+        ("limit", "0,3"),
+    ]
+    assert "/api/orders?" + encode_query(params) == recorded
+
+
+def test_query_encoding_of_dolibarr_sqlfilters_keeps_quotes_and_parentheses_readable():
+    query = Query(("(t.tms:>=:'2026-11-29 00:00:00')", "(t.fk_statut:>:0)"))
+    encoded = encode_query([("sqlfilters", query.sqlfilters())])
+    assert encoded == "sqlfilters=(t.tms:%3E%3D:'2026-11-29%2000:00:00')%20and%20(t.fk_statut:%3E:0)"
+
+
+def test_error_detail_reads_each_platform_error_body():
+    prestashop = exchange("prestashop", "products.list-bad-limit-json.400")["response"]["body"]
+    assert error_detail(orjson.dumps(prestashop)).startswith("code 39: ")
+    dolibarr = exchange("dolibarr", "products.list-sqlfilters-unknown-column.503")["response"]["body"]
+    assert "Unknown column 't.date_modification'" in error_detail(orjson.dumps(dolibarr))
+    assert error_detail(b"<html>\n<b>Bad gateway</b></html>") == "<html> <b>Bad gateway</b></html>"
+
+
+def test_backoff_doubles_with_jitter_and_honours_retry_after():
+    policy = RetryPolicy(backoff_seconds=1.0, max_delay_seconds=10.0)
+    for attempt, ceiling in ((1, 1.0), (2, 2.0), (3, 4.0), (6, 10.0)):
+        delays = {policy.delay(attempt, None) for _ in range(50)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays)
+        assert len(delays) > 1  # jittered
+    assert policy.delay(1, 7.0) == 7.0
+    assert policy.delay(1, 120.0) == 10.0
+
+
+def test_dolibarr_404_on_an_empty_list_is_empty_but_an_unknown_route_is_not():
+    empty = exchange("dolibarr", "thirdparties.list-empty.404")["response"]["body"]
+    assert _is_empty_list_404(orjson.dumps(empty))
+    assert not _is_empty_list_404(orjson.dumps({"error": {"code": 404, "message": "Not Found"}}))
+    assert not _is_empty_list_404(b"<html>404</html>")
+
+
+def test_dst_widening_keeps_every_instant_of_the_window():
+    paris = ZoneInfo("Europe/Paris")
+
+    def offset(instant: datetime) -> timedelta:
+        return instant.astimezone(paris).utcoffset() or timedelta(0)
+
+    # the window spans the night clocks go back: 02:00-03:00 local happens twice
+    window = Window(datetime(2026, 10, 24, 23, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
+    low, high = widen_for_dst(window, offset)
+    assert (low, high) == (datetime(2026, 10, 25, 0, 30), datetime(2026, 10, 25, 3, 30))
+    instants = [window.start + timedelta(minutes=m) for m in range(0, 121, 5)]
+    assert all(low <= i.astimezone(paris).replace(tzinfo=None) <= high for i in instants)
