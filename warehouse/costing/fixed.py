@@ -6,12 +6,40 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
-
-# Products estimated (in float) below this bound are computed in int64; the float estimate has a relative
-# error far below 1e-3, so the margin to 2**63 (9.22e18) is generous.
-_INT64_SAFE = 4.0e18
+from numba import njit
 
 Factor = np.ndarray | int
+
+
+@njit(cache=True, nogil=True)
+def _ratio_kernel(nums: np.ndarray, dens: np.ndarray, out: np.ndarray, overflow: np.ndarray) -> None:
+    """out = Π nums / Π dens half away from zero, per column; flags the columns whose products overflow."""
+    limit = np.int64(1) << 62
+    for i in range(out.size):
+        num = np.int64(1)
+        den = np.int64(1)
+        ok = True
+        for f in range(nums.shape[0]):
+            x = nums[f, i]
+            if x != 0 and abs(num) > limit // abs(x):
+                ok = False
+                break
+            num *= x
+        for f in range(dens.shape[0]):
+            x = dens[f, i]
+            if den > limit // x:
+                ok = False
+                break
+            den *= x
+        if not ok:
+            overflow[i] = True
+            continue
+        mag = num if num >= 0 else -num
+        quot = mag // den
+        rem = mag - quot * den
+        if rem >= den - rem:  # 2r >= d without the overflow of doubling
+            quot += 1
+        out[i] = quot if num >= 0 else -quot
 
 
 def half_up_div(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
@@ -24,20 +52,14 @@ def half_up_div(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
     Returns:
         The rounded quotients as int64.
     """
-    num = np.asarray(num, dtype=np.int64)
-    den = np.asarray(den, dtype=np.int64)
-    mag = np.abs(num)
-    quot, rem = np.divmod(mag, den)
-    # r >= d - r is "2r >= d" without the overflow of doubling.
-    quot = quot + (rem >= den - rem)
-    return np.where(num < 0, -quot, quot)
+    return ratio_half_up([num], [den])
 
 
 def ratio_half_up(nums: Sequence[Factor], dens: Sequence[Factor]) -> np.ndarray:
     """`Π nums / Π dens` rounded half away from zero, exactly, whatever the magnitudes.
 
-    Rows whose products fit in int64 are computed vectorised; the (rare) others fall back to Python
-    integers, so the result is exact in every case.
+    Rows whose products fit in int64 are computed in one compiled pass; the (rare) others fall back to
+    Python integers, so the result is exact in every case.
 
     Args:
         nums: factors of the numerator (int64 arrays of one length, or ints).
@@ -46,38 +68,21 @@ def ratio_half_up(nums: Sequence[Factor], dens: Sequence[Factor]) -> np.ndarray:
     Returns:
         int64 array of the rounded ratios.
     """
-    arrays = [np.asarray(f, dtype=np.int64) for f in (*nums, *dens)]
-    length = max((a.size for a in arrays if a.ndim), default=1)
-    num_arr = [np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in nums]
-    den_arr = [np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in dens]
-    est_num = np.ones(length)
-    for f in num_arr:
-        est_num *= np.abs(f.astype(np.float64))
-    est_den = np.ones(length)
-    for f in den_arr:
-        est_den *= f.astype(np.float64)
-    safe = (est_num < _INT64_SAFE) & (est_den < _INT64_SAFE)
-    num = np.ones(length, dtype=np.int64)
-    den = np.ones(length, dtype=np.int64)
-    with np.errstate(over="ignore"):
-        for f in num_arr:
-            num = num * np.where(safe, f, 1)
-        for f in den_arr:
-            den = den * np.where(safe, f, 1)
-    out = half_up_div(num, den)
-    if not safe.all():
-        for i in np.flatnonzero(~safe):
-            big_num, big_den = 1, 1
-            for f in num_arr:
-                big_num *= int(f[i])
-            for f in den_arr:
-                big_den *= int(f[i])
-            q, r = divmod(abs(big_num), big_den)
-            q += 2 * r >= big_den
-            value = -q if big_num < 0 else q
-            if abs(value) >= 2**63:
-                raise OverflowError(f"amount {value} is beyond 64-bit fixed-point range")
-            out[i] = value
+    length = max((np.size(f) for f in (*nums, *dens) if np.ndim(f)), default=1)
+    num_arr = np.stack([np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in nums])
+    den_arr = np.stack([np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in dens])
+    out = np.zeros(length, dtype=np.int64)
+    overflow = np.zeros(length, dtype=np.bool_)
+    _ratio_kernel(num_arr, den_arr, out, overflow)
+    for i in np.flatnonzero(overflow):
+        big_num = int(np.prod(num_arr[:, i].astype(object)))
+        big_den = int(np.prod(den_arr[:, i].astype(object)))
+        q, r = divmod(abs(big_num), big_den)
+        q += 2 * r >= big_den
+        value = -q if big_num < 0 else q
+        if abs(value) >= 2**63:
+            raise OverflowError(f"amount {value} is beyond 64-bit fixed-point range")
+        out[i] = value
     return out
 
 

@@ -34,7 +34,7 @@ def _empty(arr: pa.Array) -> np.ndarray:
     """True where a cell is null or blank."""
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return arr.is_null().to_numpy(zero_copy_only=False)
-    blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+    blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.utf8_is_space(arr))  # no copy of the strings
     return pc.or_kleene(arr.is_null(), blank).fill_null(True).to_numpy(zero_copy_only=False)
 
 
@@ -162,6 +162,8 @@ class Table:
 
     def unique(self, keys: list[pa.Array | np.ndarray], label: str) -> None:
         """Refuse the second row that repeats a key (one or more columns)."""
+        if len(keys) == 1 and isinstance(keys[0], pa.Array) and len(pc.unique(keys[0])) == self.rows:
+            return  # the common case, without building codes
         combined = np.zeros(self.rows, dtype=np.int64)
         for key in keys:
             code = codes(key) if isinstance(key, pa.Array) else np.unique(key, return_inverse=True)[1]
@@ -259,6 +261,7 @@ class Sales:
     price: Fixed
     discount: Fixed
     tax: Fixed
+    order_code: np.ndarray | None = None  # order number by first appearance, set by the order check
 
 
 @dataclass
@@ -383,14 +386,14 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
         t.decimal("discount_incl_tax"),
         t.decimal("tax_rate"),
     )
-    t.choice("channel", CHANNELS)
-    t.choice("fulfillment", FULFILLMENTS)
+    channel_code = t.choice("channel", CHANNELS)
+    fulfillment_code = t.choice("fulfillment", FULFILLMENTS)
     t.positive(sales.qty, "qty")
     t.positive(sales.price.unscaled, "unit_price_incl_tax", strict=False)
     t.positive(sales.discount.unscaled, "discount_incl_tax", strict=False)
     t.positive(sales.tax.unscaled, "tax_rate (a fraction such as 0.20)", strict=False)
     t.unique([sales.line_id], "line_id")
-    _check_orders(t, sales)
+    _check_orders(t, sales, channel_code, fulfillment_code)
 
     t = src["returns"]
     returns = Returns(
@@ -423,19 +426,17 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
     return Inputs(products, fx, receipts, landed, sales, returns, adjustments, src)
 
 
-def _check_orders(t: Table, sales: Sales) -> None:
+def _check_orders(t: Table, sales: Sales, channel: np.ndarray, fulfillment: np.ndarray) -> None:
     """Order-level fields must be the same on every line of an order (§2.1, §11.1)."""
-    order = codes(sales.order_id)
+    order = sales.order_code = codes(sales.order_id)
     first = first_rows(order)[order]  # the first line of each line's order
-    fields = {
-        "datetime": sales.time,
-        "channel": codes(sales.channel),
-        "fulfillment": codes(sales.fulfillment),
-        "customer_email": codes(sales.email),
-        "customer_phone": codes(sales.phone),
-    }
-    for name, values in fields.items():
+    for name, values in {"datetime": sales.time, "channel": channel, "fulfillment": fulfillment}.items():
         differs = values != values[first]
+        t.fail_first(differs, f"{name} differs between the lines of order {{value!r}}", sales.order_id)
+    for name, text in {"customer_email": sales.email, "customer_phone": sales.phone}.items():
+        other = text.take(first)
+        same = pc.or_(pc.equal(text, other).fill_null(False), pc.and_(text.is_null(), other.is_null()))
+        differs = ~same.to_numpy(zero_copy_only=False)
         t.fail_first(differs, f"{name} differs between the lines of order {{value!r}}", sales.order_id)
 
 

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 from numba import njit
 
 from warehouse.costing.fixed import half_up_div, ratio_half_up, safe_ratio, to_decimal
-from warehouse.costing.inputs import Inputs, codes, first_rows, lookup
+from warehouse.costing.inputs import Inputs, first_rows, lookup
 
 METHODS = ("fifo", "wac", "wacp")
 MOVEMENT_TYPES = ["customer_return", "supplier_return", "adjustment_gain", "adjustment_loss"]
@@ -220,24 +220,48 @@ def _components(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
     return parent
 
 
-def _codes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Dictionary codes of a text array and where it is not null."""
-    indices = pc.dictionary_encode(values).indices
+def _codes_of(indices: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Dictionary indices as int64 (0 where null) and where they are not null."""
     return indices.fill_null(0).to_numpy().astype(np.int64), indices.is_valid().to_numpy(zero_copy_only=False)
 
 
+def _codes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Dictionary codes of a text array and where it is not null."""
+    return _codes_of(pc.dictionary_encode(values).indices)
+
+
+def _identity_codes(raw: pa.Array, normalize) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the normalised identities (e-mail or phone) of `raw`, and where there is one.
+
+    Each distinct raw value is normalised once; raw variants of one identity share one code.
+    """
+    encoded = pc.dictionary_encode(raw)
+    if len(encoded.dictionary) == 0:
+        return np.zeros(len(raw), np.int64), np.zeros(len(raw), bool)
+    code, valid = _codes(normalize(encoded.dictionary))
+    raw_code, raw_valid = _codes_of(encoded.indices)
+    return code[raw_code], raw_valid & valid[raw_code]
+
+
 def customers(emails: pa.Array, phones: pa.Array) -> np.ndarray:
-    """Customer number of each order (-1 when anonymous): orders linked by e-mail or phone, transitively."""
+    """Customer number of each order (-1 when anonymous): orders linked by e-mail or phone, transitively.
+
+    Args:
+        emails: raw e-mail of each order (null or blank when none).
+        phones: raw phone of each order (null or blank when none).
+
+    Returns:
+        For each order, a number shared by exactly the orders of one customer, or -1.
+    """
     n = len(emails)
-    e_code, has_email = _codes(emails)
-    p_code, has_phone = _codes(phones)
+    e_code, has_email = _identity_codes(emails, normalize_emails)
+    p_code, has_phone = _identity_codes(phones, normalize_phones)
     n_email = int(e_code.max(initial=-1)) + 1
     orders = np.arange(n, dtype=np.int64)
     left = np.concatenate([orders[has_email], orders[has_phone]])
     right = np.concatenate([n + e_code[has_email], n + n_email + p_code[has_phone]])
     root = _components(left, right, n + n_email + int(p_code.max(initial=-1)) + 1)[:n]
-    _, number = np.unique(root, return_inverse=True)
-    return np.where(has_email | has_phone, number, -1)
+    return np.where(has_email | has_phone, root, -1)
 
 
 @dataclass
@@ -253,31 +277,43 @@ class Orders:
 
 def _orders(inputs: Inputs, sale_month: np.ndarray, channel_code: np.ndarray) -> Orders:
     sal = inputs.sales
-    first = first_rows(codes(sal.order_id))  # order-level fields are the same on every line (checked)
+    first = first_rows(sal.order_code)  # order-level fields are the same on every line (checked)
     cust = customers(normalize_emails(sal.email.take(first)), normalize_phones(sal.phone.take(first)))
     click_collect = pc.equal(sal.fulfillment.take(first), "click_collect").to_numpy(zero_copy_only=False)
     return Orders(first, sale_month[first], channel_code[first], click_collect, cust)
 
 
-def _customer_counts(inputs: Inputs, orders: Orders, row: np.ndarray, row_month: np.ndarray, n_months: int):
-    """identified, new and repeat customers per row (a row is a month × channel, or a month for ALL)."""
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct int64 keys (sort-based: faster than hashing here)."""
+    keys = np.sort(keys)
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
+
+
+def _first_orders(inputs: Inputs, orders: Orders) -> np.ndarray:
+    """Index (into orders) of each identified customer's first order ever: earliest (datetime, order_id)."""
     sal = inputs.sales
-    n_rows = row_month.size
-    known = orders.customer >= 0
-    cust, month, row = orders.customer[known], orders.month[known], row[known]
-    width = int(cust.max(initial=-1)) + 1 or 1
-    pairs = np.unique(row.astype(np.int64) * width + cust)
-    pair_row, pair_cust = pairs // width, pairs % width
-    identified = _sum(pair_row, n_rows, 1)
-    # First order ever: earliest (datetime, order_id) across all channels (§7.1).
+    known = np.flatnonzero(orders.customer >= 0)
     line = orders.line[known]
     by_time = pc.sort_indices(
-        pa.table({"cust": cust, "time": sal.time[line], "order": sal.order_id.take(line)}),
+        pa.table({"cust": orders.customer[known], "time": sal.time[line], "order": sal.order_id.take(line)}),
         sort_keys=[("cust", "ascending"), ("time", "ascending"), ("order", "ascending")],
     ).to_numpy()
-    is_first = np.ones(by_time.size, dtype=bool)
-    is_first[1:] = cust[by_time][1:] != cust[by_time][:-1]
-    new = _sum(row[by_time[is_first]], n_rows, 1)
+    cust = orders.customer[known][by_time]
+    return known[by_time[np.r_[True, cust[1:] != cust[:-1]]]] if cust.size else known
+
+
+def _customer_counts(
+    orders: Orders, first: np.ndarray, row: np.ndarray, row_month: np.ndarray, n_months: int
+):
+    """identified, new and repeat customers per row (a row is a month × channel, or a month for ALL)."""
+    n_rows = row_month.size
+    known = orders.customer >= 0
+    cust, month, row_known = orders.customer[known], orders.month[known], row[known]
+    width = int(cust.max(initial=-1)) + 1 or 1
+    pairs = _distinct(row_known.astype(np.int64) * width + cust)
+    pair_row, pair_cust = pairs // width, pairs % width
+    identified = _sum(pair_row, n_rows, 1)
+    new = _sum(row[first], n_rows, 1)  # each customer is new once, in the row of their first order
     # Lifetime orders up to the end of the row's month, all channels (§7.2 repeat_customer_rate).
     keys = np.sort(cust.astype(np.int64) * n_months + month)
     upto = pair_cust * n_months + row_month[pair_row]
@@ -306,6 +342,7 @@ def channel_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
     n_ch = len(channels)
     ch_code = lookup(sal.channel, channels)
     orders = _orders(inputs, sale_month, ch_code)
+    first = _first_orders(inputs, orders)
     back = moves.type == 0
     ret_ch = lookup(moves.channel, channels)[back]
     ret_month = moves.month[back]
@@ -325,7 +362,7 @@ def channel_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
         for m in METHODS:
             out[m] = _sum(line_row, n_rows, cost[m]) - _sum(ret_row, n_rows, moves.value[m][back])
         out["identified"], out["new"], out["repeat"] = _customer_counts(
-            inputs, orders, order_row, row_month, n_m
+            orders, first, order_row, row_month, n_m
         )
         return out
 
