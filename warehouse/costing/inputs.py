@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, NoReturn
 
 import numpy as np
@@ -193,7 +193,7 @@ def first_rows(code: np.ndarray) -> np.ndarray:
     return np.flatnonzero(code > seen)
 
 
-def take(values: np.ndarray, index: np.ndarray, fill: object) -> np.ndarray:
+def take(values: np.ndarray, index: np.ndarray, fill: int) -> np.ndarray:
     """`values[index]`, with `fill` where index is -1 (and when `values` is empty)."""
     if values.size == 0:
         return np.full(index.shape, fill, dtype=values.dtype)
@@ -261,7 +261,8 @@ class Sales:
     price: Fixed
     discount: Fixed
     tax: Fixed
-    order_code: np.ndarray | None = None  # order number by first appearance, set by the order check
+    # Order number by first appearance, set by the order check (`_check_orders`).
+    order_code: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 @dataclass
