@@ -102,6 +102,7 @@ CASES = [
     ("fractional quantity", set_value("sales", 0, qty="1.5"), "sales.csv, line 2: qty must be a whole number of units"),
     ("zero quantity", set_value("receipts", 0, qty="0"), "receipts.csv, line 2: qty must be > 0, got 0"),
     ("negative price", set_value("receipts", 0, unit_price="-1"), "receipts.csv, line 2: unit_price must be >= 0"),
+    ("tax rate as a percentage", set_value("sales", 0, tax_rate="20"), "sales.csv, line 2: tax_rate must be a fraction"),
     ("zero adjustment", set_value("adjustments", 0, qty_delta="0"), "adjustments.csv, line 2: qty_delta must not be 0"),
     ("not a number", set_value("sales", 0, unit_price_incl_tax="12,50"), "sales.csv, line 2: unit_price_incl_tax is not a number"),
     ("bad datetime", set_value("sales", 0, datetime="2024-01-05"), "sales.csv, line 2: datetime is not a datetime"),

@@ -393,6 +393,11 @@ def read_inputs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = Fa
     t.positive(sales.price.unscaled, "unit_price_incl_tax", strict=False)
     t.positive(sales.discount.unscaled, "discount_incl_tax", strict=False)
     t.positive(sales.tax.unscaled, "tax_rate (a fraction such as 0.20)", strict=False)
+    t.fail_first(
+        sales.tax.unscaled >= 10**sales.tax.scale,
+        "tax_rate must be a fraction such as 0.20, not a percentage: got {value}",
+        sales.tax.unscaled / 10**sales.tax.scale,
+    )
     t.unique([sales.line_id], "line_id")
     _check_orders(t, sales, channel_code, fulfillment_code)
 

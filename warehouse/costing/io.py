@@ -12,6 +12,7 @@ import pyarrow.csv as pacsv
 
 from warehouse.costing.engine import CostingResult, compute_costs
 from warehouse.costing.errors import CostingInputError
+from warehouse.costing.fixed import decimal_unscaled, to_decimal
 from warehouse.costing.inputs import TABLES
 
 OUTPUT_FILES = ("receipt_costs.csv", "line_costs.csv", "movement_costs.csv", "kpis.csv", "product_kpis.csv")
@@ -57,29 +58,21 @@ def _plain_number(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 def receipt_costs_csv(result: CostingResult) -> pa.Table:
     """receipt_costs.csv: the receipt lines with one `lc_<landed_cost_id>` column per landed cost (file order)."""
-    receipts = result.receipt_costs
-    shares = result.landed_cost_shares
-    line_ids = receipts.column("line_id").to_numpy(zero_copy_only=False)
-    share_line = np.searchsorted(
-        np.sort(line_ids.astype(str)), shares.column("line_id").to_numpy(zero_copy_only=False).astype(str)
-    )
-    row_of_sorted = np.argsort(line_ids.astype(str), kind="stable")
-    share_row = row_of_sorted[share_line]
-    share_cost = shares.column("landed_cost_id").to_numpy(zero_copy_only=False)
-    share_cents = shares.column("share_eur").cast(pa.decimal128(38, 2)).to_pylist()
-    columns: dict[str, pa.Array] = {}
-    for name in ("receipt_id", "line_id", "product_id", "qty", "currency"):
-        columns[name] = _text_column(receipts.column(name))
+    receipts, shares = result.receipt_costs, result.landed_cost_shares
+    row = pc.index_in(shares.column("line_id"), value_set=receipts.column("line_id")).to_numpy()
+    cost = pc.dictionary_encode(shares.column("landed_cost_id").combine_chunks())  # shares come in file order
+    cents = decimal_unscaled(shares.column("share_eur").combine_chunks().cast(pa.decimal128(38, 2)))
+    matrix = np.zeros((receipts.num_rows, len(cost.dictionary)), dtype=np.int64)
+    np.add.at(matrix, (row, cost.indices.to_numpy()), cents)
+    columns = {
+        name: _text_column(receipts.column(name)) for name in ("receipt_id", "line_id", "product_id", "qty")
+    }
+    columns["currency"] = _text_column(receipts.column("currency"))
     columns["fx_units_per_eur"] = _plain_number(receipts.column("fx_units_per_eur"))
     for name in ("purchase_value_eur", "landed_cost_eur"):
         columns[name] = _text_column(receipts.column(name))
-    for cost_id in dict.fromkeys(share_cost):
-        mine = share_cost == cost_id
-        values = [None] * receipts.num_rows
-        for row, amount in zip(share_row[mine], np.array(share_cents, dtype=object)[mine], strict=True):
-            values[row] = amount
-        column = pa.array(values, pa.decimal128(38, 2)).fill_null(0)
-        columns[f"lc_{cost_id}"] = _text_column(column)
+    for k, cost_id in enumerate(cost.dictionary.to_pylist()):
+        columns[f"lc_{cost_id}"] = _text_column(to_decimal(matrix[:, k], 2))
     for name in ("lot_value_eur", "unit_cost_eur"):
         columns[name] = _text_column(receipts.column(name))
     return pa.table(columns)
