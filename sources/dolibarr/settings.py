@@ -187,7 +187,14 @@ INVOICE_LINES = table(
 
 SUPPLIER_ORDERS = table(
     "supplier_orders",
-    {**_DOCUMENT, "ref_supplier": TEXT, "billed": INT, "date_commande": UNIX_TS, "delivery_date": UNIX_TS},
+    {
+        **_DOCUMENT,
+        "ref_supplier": TEXT,
+        "billed": INT,
+        "date_commande": UNIX_TS,
+        "date_valid": UNIX_TS,
+        "delivery_date": UNIX_TS,
+    },
 )
 SUPPLIER_ORDER_LINES = table(
     "supplier_order_lines",
