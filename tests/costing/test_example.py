@@ -10,8 +10,8 @@ import pytest
 
 from flows.cli import main
 
-# shared/ sits beside the repository, in the workspace and in CI alike.
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "costing_small"
+# a verbatim copy of shared/examples/costing_small (see tests/reference/README.md)
+EXAMPLE = Path(__file__).resolve().parents[1] / "reference" / "examples" / "costing_small"
 KEYS = {
     "receipt_costs": ("line_id",),
     "line_costs": ("line_id",),

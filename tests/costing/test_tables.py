@@ -13,7 +13,7 @@ from warehouse.costing import compute_costs
 from warehouse.costing.inputs import TABLES
 from warehouse.costing.io import read_input_dir
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "costing_small"
+EXAMPLE = Path(__file__).resolve().parents[1] / "reference" / "examples" / "costing_small"
 OUTPUTS = ("receipt_costs", "landed_cost_shares", "line_costs", "movement_costs", "kpis", "product_kpis")
 
 
