@@ -1,0 +1,1 @@
+"""Dolibarr 23.0.1 REST API emulator."""

@@ -1,0 +1,1 @@
+"""PrestaShop 8.1.2 webservice emulator."""

@@ -1,0 +1,232 @@
+"""PrestaShop 8.1.2 output: XML (CDATA, xlink, notFilterable, <language>) and JSON with its typing rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from sandbox.prestashop.schema import Association, Field, Resource
+
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<prestashop xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+XML_TAIL = "</prestashop>\n"
+
+
+def cdata(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def scalar_text(f: Field, value: Any) -> str:
+    """A stored value as the text PrestaShop prints (XML) and as the string of a JSON string field."""
+    if value is None:
+        return ""
+    t = f.type
+    if t == "dec":
+        return f"{float(value):.6f}"
+    if t == "dec3":
+        return f"{float(value):.3f}"
+    if t in ("id", "int", "bool", "nbool"):
+        return str(int(value))
+    if t == "defon":
+        return "1" if value else ""
+    return str(value)
+
+
+def json_value(f: Field, value: Any) -> Any:
+    """The 8.1.2 JSON typing: integers are numbers, decimals and booleans strings, unset values null."""
+    if f.type in ("id", "int"):
+        return None if value is None else int(value)
+    if f.type == "nbool":
+        return None if value is None else str(int(value))
+    if f.type == "defon":
+        return "1" if value else ""
+    if value is None:
+        return None
+    return scalar_text(f, value)
+
+
+class Renderer:
+    """Renders rows of one request: base URL for xlinks, languages shown, output format."""
+
+    def __init__(self, base: str, languages: list[int], shown_languages: list[int]) -> None:
+        self.base = base  # "http://127.0.0.1:<port>/api/"
+        self.languages = languages
+        self.shown = shown_languages
+        self.single_language = len(shown_languages) == 1
+
+    # --------------------------------------------------------------------------------------- JSON
+    def json_object(
+        self,
+        res: Resource,
+        row: dict[str, Any],
+        lang: dict[int, dict[str, Any]],
+        assoc: dict[str, list[dict[str, Any]]],
+        fields: list[Field],
+        assoc_fields: dict[str, list[str]],
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields:
+            if f.lang:
+                values = [(lid, (lang.get(lid) or {}).get(f.name) or "") for lid in self.shown]
+                out[f.name] = (
+                    values[0][1] if self.single_language else [{"id": lid, "value": v} for lid, v in values]
+                )
+            else:
+                out[f.name] = json_value(f, row.get(f.name))
+        blocks = {}
+        for a in res.associations:
+            if a.name not in assoc_fields:
+                continue
+            items = assoc.get(a.name) or []
+            if items:
+                wanted = assoc_fields[a.name]
+                blocks[a.name] = [
+                    {k: _assoc_json(a, k, v) for k, v in item.items() if k in wanted} for item in items
+                ]
+        if blocks:
+            out["associations"] = blocks
+        return out
+
+    @staticmethod
+    def json_dump(payload: Any) -> bytes:
+        return orjson.dumps(payload)
+
+    # ---------------------------------------------------------------------------------------- XML
+    def xml_object(
+        self,
+        res: Resource,
+        row: dict[str, Any],
+        lang: dict[int, dict[str, Any]],
+        assoc: dict[str, list[dict[str, Any]]],
+        fields: list[Field],
+        assoc_fields: dict[str, list[str]],
+    ) -> str:
+        parts = [f"<{res.node}>\n"]
+        for f in fields:
+            parts.append("\t")
+            parts.append(self._xml_field(res, row, lang, f))
+            parts.append("\n")
+        if assoc_fields:
+            parts.append("<associations>\n")
+            for a in res.associations:
+                if a.name not in assoc_fields:
+                    continue
+                parts.append(self._xml_assoc(a, assoc.get(a.name) or [], assoc_fields[a.name]))
+            parts.append("</associations>\n")
+        parts.append(f"</{res.node}>\n")
+        return "".join(parts)
+
+    def _xml_field(
+        self, res: Resource, row: dict[str, Any], lang: dict[int, dict[str, Any]], f: Field
+    ) -> str:
+        if f.lang:
+            inner = "".join(
+                f'<language id="{lid}" xlink:href="{self.base}languages/{lid}">'
+                + cdata((lang.get(lid) or {}).get(f.name) or "")
+                + "</language>"
+                for lid in self.shown
+            )
+            return f"<{f.name}>{inner}</{f.name}>"
+        value = row.get(f.name)
+        attrs = ""
+        if f.href and value not in (None, 0, "0", ""):
+            target = (
+                f"images/products/{row.get('id')}/{value}"
+                if f.name == "id_default_image"
+                else f"{f.href}/{value}"
+            )
+            attrs += f' xlink:href="{self.base}{target}"'
+        if f.getter:
+            attrs += ' notFilterable="true"'
+        return f"<{f.name}{attrs}>{cdata(scalar_text(f, value))}</{f.name}>"
+
+    def _xml_assoc(self, a: Association, items: list[dict[str, Any]], wanted: list[str]) -> str:
+        head = f'<{a.name} nodeType="{a.node}"' + (
+            ' virtualEntity="true"' if a.virtual else f' api="{a.api}"'
+        )
+        if not items:
+            return head + "/>\n"
+        parts = [head, ">\n"]
+        for item in items:
+            href = "" if a.virtual or a.api is None else f' xlink:href="{self.base}{a.api}/{item.get("id")}"'
+            parts.append(f"\t<{a.node}{href}>\n")
+            for key, value in item.items():
+                if key not in wanted:
+                    continue
+                sub_href = ""
+                if key == "id_feature_value":
+                    sub_href = f' xlink:href="{self.base}product_feature_values/{value}"'
+                elif a.virtual and key == "product_id" and value:
+                    sub_href = f' xlink:href="{self.base}products/{value}"'
+                elif a.virtual and key == "product_attribute_id" and value:
+                    sub_href = f' xlink:href="{self.base}combinations/{value}"'
+                parts.append(f"\t<{key}{sub_href}>{cdata(_assoc_text(value))}</{key}>\n")
+            parts.append(f"\t</{a.node}>\n")
+        parts.append(f"</{a.name}>\n")
+        return "".join(parts)
+
+    def xml_blank(self, res: Resource, synopsis: bool) -> str:
+        parts = [f"<{res.node}>\n"]
+        for f in res.fields:
+            attrs = ""
+            if synopsis:
+                attrs = _synopsis_attrs(f)
+            if f.lang:
+                inner = "".join(
+                    f'<language id="{lid}"{attrs if synopsis else ""}></language>' for lid in self.shown
+                )
+                parts.append(f"\t<{f.name}>{inner}</{f.name}>\n")
+            else:
+                parts.append(f"\t<{f.name}{attrs}></{f.name}>\n")
+        if res.associations:
+            parts.append("<associations>\n")
+            for a in res.associations:
+                head = f'<{a.name} nodeType="{a.node}"' + (
+                    ' virtualEntity="true"' if a.virtual else f' api="{a.api}"'
+                )
+                inner = "".join(f"\t<{k}></{k}>\n" for k in a.fields)
+                parts.append(f"{head}>\n\t<{a.node}>\n{inner}\t</{a.node}>\n</{a.name}>\n")
+            parts.append("</associations>\n")
+        parts.append(f"</{res.node}>\n")
+        return "".join(parts)
+
+
+def _synopsis_attrs(f: Field) -> str:
+    fmt = {
+        "id": "isUnsignedId",
+        "int": "isUnsignedInt",
+        "bool": "isBool",
+        "nbool": "isBool",
+        "defon": "isBool",
+        "dec": "isPrice",
+        "dec3": "isFloat",
+        "date": "isDate",
+        "day": "isDateFormat",
+        "lang": "isGenericName",
+        "str": "isString",
+    }[f.type]
+    attrs = f' format="{fmt}"'
+    if f.req:
+        attrs += ' required="true"'
+    if f.ro or f.getter:
+        attrs += ' read_only="true"'
+    return attrs
+
+
+_ASSOC_STRINGS = {"product_name", "product_reference", "product_ean13", "product_isbn", "product_upc"}
+_ASSOC_DECIMALS = {"product_price", "unit_price_tax_incl", "unit_price_tax_excl"}
+
+
+def _assoc_json(a: Association, key: str, value: Any) -> Any:
+    if key in _ASSOC_DECIMALS:
+        return f"{float(value):.6f}"
+    if key in _ASSOC_STRINGS:
+        return "" if value is None else str(value)
+    return None if value is None else int(value)
+
+
+def _assoc_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return "" if value is None else str(value)
