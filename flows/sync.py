@@ -14,6 +14,7 @@ from flows import audit
 from flows.build import BuildResult
 from flows.build import build_warehouse as _build_warehouse
 from flows.config import Connection, Settings, load_settings
+from flows.guard import exclusive_run
 from flows.summary import RunSummary, latest_channel_kpis, table_row_counts
 
 
@@ -125,4 +126,5 @@ def sync(
         The run summary (rows, KPIs, checks, pushes).
     """
     settings = settings_from_parameters(config_file, data_dir)
-    return run_sync(settings, connections=connections, full=full, sweep=sweep, dry_run=dry_run)
+    with exclusive_run(settings.merchant.name, settings.data_dir):
+        return run_sync(settings, connections=connections, full=full, sweep=sweep, dry_run=dry_run)
