@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from sandbox.dolibarr.objects import Objects
+from sandbox.dolibarr.render import SHAPES
 from sandbox.dolibarr.sqlfilters import FilterSqlError, FilterSyntaxError, compile_filters
 from sandbox.httpcore import App, Request, Response, json_response, rows_admin
 
@@ -448,7 +449,23 @@ class DolibarrApp(App):
                 source="api_products.class.php:417",
             )
         self._update_product(row["rowid"], body, self.now_sql())
-        return self.product_get([str(row["rowid"])], {}, {})
+        fresh = self._one("products", "t.rowid = ?", row["rowid"])
+        obj = self.objects().products([fresh])[0]
+        # The answer is the object after update(): its unit fields are strings and the price level
+        # arrays are filled (in one-price mode, level 0 holds the price).
+        for key, value in SHAPES["product_after_put"]:
+            obj[key] = value
+        obj.update(
+            multiprices=[float(fresh["price"])],
+            multiprices_ttc=[float(fresh["price_ttc"])],
+            multiprices_base_type=[fresh["price_base_type"]],
+            multiprices_default_vat_code=[None],
+            multiprices_min=[float(fresh["price_min"] or 0)],
+            multiprices_min_ttc=[float(fresh["price_min_ttc"] or 0)],
+            multiprices_tva_tx=[obj["tva_tx"]],
+            duration="0",
+        )
+        return self._ok(obj)
 
     def _update_product(self, pid: int, data: dict[str, Any], now: str) -> None:
         row = self.db.execute("SELECT * FROM product WHERE rowid = ?", (pid,)).fetchone()
@@ -811,7 +828,8 @@ class DolibarrApp(App):
             row["rowid"],
             {"ref": ref, "fk_statut": 1, "date_valid": now, "fk_user_valid": 1, "tms": now},
         )
-        return self.order_get([str(row["rowid"])], {}, {})
+        fresh = self._one("orders", "t.rowid = ?", row["rowid"])
+        return self._ok(self.objects().orders([fresh], shape="order_validate")[0])
 
     def order_close(self, args: list[str], params: dict[str, str], body: Any) -> Response:
         row = self._one("orders", "t.rowid = ?", _int(args[0], 0))
@@ -908,7 +926,9 @@ class DolibarrApp(App):
         self.db.execute("COMMIT")
         obj = self.objects().invoices([self._one("invoices", "t.rowid = ?", iid)])[0]
         # The answer is the object built in memory: ids and amounts are JSON numbers here.
-        return self._ok(_in_memory(obj))
+        obj = _in_memory(obj)
+        obj["lines"] = [_in_memory(line, "invoice_line_in_memory_numbers") for line in obj["lines"]]
+        return self._ok(obj)
 
     # ----------------------------------------------------------------------------------- purchasing
     def supplierorders_list(self, args: list[str], params: dict[str, str], body: Any) -> Response:
@@ -1130,30 +1150,17 @@ def _float(value: Any, default: float) -> float:
         return default
 
 
-def _in_memory(value: Any, key: str = "") -> Any:
-    """An object as PHP holds it before a fetch: numeric strings are numbers (createfromorder answers so)."""
-    if isinstance(value, dict):
-        return {k: _in_memory(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_in_memory(v) for v in value]
-    if isinstance(value, str) and key not in (
-        "ref",
-        "ref_client",
-        "ref_customer",
-        "fk_product",
-        "product_type",
-        "socid",
-        "fk_user_author",
-        "fk_incoterms",
-        "location_incoterms",
-        "vat_src_code",
-    ):
-        if re.fullmatch(r"-?\d+", value):
-            return int(value)
-        if re.fullmatch(r"-?\d+\.\d+", value):
+def _in_memory(obj: dict[str, Any], shape: str = "invoice_in_memory_numbers") -> dict[str, Any]:
+    """An invoice as PHP holds it before a fetch: the scalar fields it sets itself are numbers."""
+    numeric = {k for k, _ in SHAPES[shape]}
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key in numeric and isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
             number = float(value)
-            return int(number) if number.is_integer() else number
-    return value
+            out[key] = int(number) if number.is_integer() else number
+        else:
+            out[key] = value
+    return out
 
 
 _ROUTES: dict[tuple[str, str, str], Callable[..., Response]] = {

@@ -341,16 +341,18 @@ class Objects:
         }
 
     # ------------------------------------------------------------------------------ customer orders
-    def orders(self, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+    def orders(self, rows: list[sqlite3.Row], shape: str = "order") -> list[dict[str, Any]]:
         ids = [r["rowid"] for r in rows]
         ef = self._extrafields("commande_extrafields", ids)
         lines = self._lines("commandedet", "fk_commande", ids)
-        return [self.order(r, ef.get(r["rowid"]), lines.get(r["rowid"], [])) for r in rows]
+        return [self.order(r, ef.get(r["rowid"]), lines.get(r["rowid"], []), shape) for r in rows]
 
-    def order(self, r: sqlite3.Row, extra: dict[str, Any] | None, lines: list[sqlite3.Row]) -> dict[str, Any]:
+    def order(
+        self, r: sqlite3.Row, extra: dict[str, Any] | None, lines: list[sqlite3.Row], shape: str = "order"
+    ) -> dict[str, Any]:
         tms = max(r["tms"], extra["_tms"]) if extra and extra.get("_tms") else r["tms"]
         return build(
-            "order",
+            shape,
             {
                 "id": str(r["rowid"]),
                 "entity": str(r["entity"]),
@@ -397,6 +399,7 @@ class Objects:
                 "user_author_id": sid(r["fk_user_author"]),
                 "fk_account": sid(r["fk_account"]),
                 "online_payment_url": f"{self.base_url}/public/payment/newpayment.php?source=order&ref={quote(r['ref'] or '')}",
+                "trackid": f"ord{r['rowid']}",
             },
         )
 
@@ -584,6 +587,10 @@ class Objects:
                 "buy_price_ht": None,
             }
         )
+        # Invoice lines carry their margin rates as the strings read from the database.
+        for key in ("marge_tx", "marque_tx"):
+            if isinstance(values[key], int | float):
+                values[key] = f"{values[key]:g}"
         return build("invoice_line", values)
 
     # ------------------------------------------------------------------------------ purchasing

@@ -664,7 +664,7 @@ class World:
                 ref=ref,
                 erp_id=self.next_id("product"),
                 ps_id=self.next_id("ps_product"),
-                ps_stock_id=self.next_id("ps_stock"),
+                ps_stock_id=0,
                 category=cat_i,
                 name_fr=name_fr,
                 name_en=name_en,
@@ -676,6 +676,7 @@ class World:
             weight = round(self.rng.uniform(wmin, wmax), 3)
             ratio = self.rng.uniform(0.30, 0.55)
             if with_variants:
+                model.ps_stock_id = self.next_id("ps_stock")  # its id_product_attribute=0 total row
                 variants: list[tuple[str, str, str, tuple[int, ...], float]] = []
                 colors = self.rng.sample(range(len(vocab.COLORS)), self.rng.randint(1, 3))
                 sizes = (

@@ -216,23 +216,26 @@ class PrestaShopApp(App):
         if json_out:
             # 8.1.2 under PHP 8 fails here (TypeError in the JSON renderer): 500 with an empty body.
             return Response(500, b"", [("Content-Type", "text/html; charset=utf-8")])
-        perms = {m: "true" for m in ("get", "put", "post", "delete", "head")}
-        perms["patch"] = "true" if self.settings["patch_allowed"] else "false"
         parts = [XML_HEAD, f'<api shopName="{self.settings["shop_name"]}">\n']
-        for name, res in RESOURCES.items():
-            forbidden = {m.lower() for m in res.forbidden}
+        for name in sorted(ALL_RESOURCE_NAMES):
+            res = RESOURCES.get(name)
+            # Resources the emulator holds no data for are listed read-only (they answer empty lists).
+            allowed = set(METHODS) - set(res.forbidden) if res else {"GET", "HEAD"}
+            if not self.settings["patch_allowed"]:
+                allowed.discard("PATCH")
             attrs = " ".join(
-                f'{m}="{"false" if m in forbidden else perms[m]}"'
-                for m in ("get", "put", "post", "patch", "delete", "head")
+                f'{m.lower()}="{"true" if m in allowed else "false"}"'
+                for m in ("GET", "PUT", "POST", "PATCH", "DELETE", "HEAD")
             )
             href = f'xlink:href="{self.base}{name}"'
+            description = res.description if res else "The " + name.replace("_", " ")
             parts.append(
-                f"<{name} {href} {attrs}>\n<description {href} {attrs}>\n{res.description}</description>\n"
+                f"<{name} {href} {attrs}>\n<description {href} {attrs}>\n{description}</description>\n"
             )
-            parts.append(f'<schema xlink:href="{self.base}{name}?schema=blank" type="blank"/>\n')
-            parts.append(
-                f'<schema xlink:href="{self.base}{name}?schema=synopsis" type="synopsis"/>\n</{name}>\n'
-            )
+            if res:
+                parts.append(f'<schema xlink:href="{self.base}{name}?schema=blank" type="blank"/>\n')
+                parts.append(f'<schema xlink:href="{self.base}{name}?schema=synopsis" type="synopsis"/>\n')
+            parts.append(f"</{name}>\n")
         parts.append("</api>\n" + XML_TAIL)
         return self._ok(200, "".join(parts).encode(), False)
 
