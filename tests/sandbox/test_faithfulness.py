@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import requests
+from sandbox_structure import json_differences, xml_differences
 
 from sandbox import Sandbox
 from sandbox.testing import sandbox_on_copy
-from sandbox_structure import json_differences, xml_differences
 
 RECORDED = Path(__file__).resolve().parents[1] / "reference" / "recorded"
 WRONG_KEY = "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
