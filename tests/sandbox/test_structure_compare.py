@@ -27,5 +27,5 @@ def test_xml_element_and_attribute_differences_are_reported() -> None:
     )
     served = head + "<product><id>1</id><price>2</price></product></prestashop>"
     assert xml_differences(recorded, served) == [
-        "prestashop/product: children ['id', 'name'] recorded, ['id', 'price'] served"
+        "prestashop/product[0]: children ['id', 'name'] recorded, ['id', 'price'] served"
     ]
