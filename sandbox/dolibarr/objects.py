@@ -106,7 +106,7 @@ class Objects:
         }
         if stock is not None:
             values["stock_warehouse"] = stock or []
-            total = sum(float(s["real"]) for s in stock.values())
+            total = sum((float(s["real"]) for s in stock.values()), 0.0)
             values["stock_reel"] = int(total) if total.is_integer() else total
             values["stock_theorique"] = values["stock_reel"]
         return build("product", values)
@@ -119,7 +119,7 @@ class Objects:
             (pid, warehouse) if warehouse else (pid,),
         ).fetchall()
         per = {str(r["fk_entrepot"]): {"real": num(r["reel"]), "id": str(r["fk_entrepot"])} for r in rows}
-        total = sum(float(r["reel"]) for r in rows)
+        total = sum((float(r["reel"]) for r in rows), 0.0)
         total_out: Any = int(total) if total.is_integer() else total
         return {"stock_reel": total_out, "stock_theorique": total_out, "stock_warehouses": per}
 

@@ -120,8 +120,8 @@ def finish_world(world: World) -> dict[str, Any]:
         price_mismatches.append(
             {
                 "sku": sku.ref,
-                "erp_price_excl_tax": f"{new_price:.2f}",
-                "shop_price_excl_tax": f"{sku.price:.6f}",
+                "erp_price_excl_tax": new_price,
+                "shop_price_excl_tax": sku.price,
                 "shop_product_id": sku.model.ps_id,
                 "shop_combination_id": sku.ps_comb_id,
             }
@@ -195,7 +195,16 @@ def finish_world(world: World) -> dict[str, Any]:
 
     ps.flush()
     erp.flush()
-    reserved = {s.idx: world.committed[s.idx] - pending.get(s.idx, 0) for s in world.skus}
+    # Reserved is what the ERP knows: lines of its validated, unshipped orders at the central warehouse
+    # (web orders still unpaid or not imported hold stock in the shop only).
+    by_erp_id = {s.erp_id: s.idx for s in world.skus}
+    reserved = dict.fromkeys(by_erp_id.values(), 0)
+    for product, qty in erp.conn.execute(
+        "SELECT d.fk_product, SUM(d.qty) FROM commandedet d JOIN commande o ON o.rowid = d.fk_commande "
+        "WHERE o.fk_statut = 1 AND o.fk_warehouse = ? AND d.fk_product IS NOT NULL GROUP BY d.fk_product",
+        (WH_CENTRAL,),
+    ):
+        reserved[by_erp_id[product]] = int(qty)
     stock_mismatches = []
     for sku in world.skus:
         erp_available = world.on_hand[sku.idx][WH_CENTRAL] - reserved[sku.idx]

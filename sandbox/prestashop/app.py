@@ -500,7 +500,7 @@ class PrestaShopApp(App):
             elif f.req:
                 raise WsError(400, (41, f'parameter "{f.name}" required'))
             elif not f.getter:
-                values[f.name] = None if method == "PUT" else _default(f)
+                values[f.name] = _default(f)  # omitted: emptied (PUT is a full replace)
         for f in res.lang_fields:
             if f.req and f.name in lang_values and not lang_values[f.name].get(1, "").strip():
                 raise WsError(
