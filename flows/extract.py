@@ -54,6 +54,7 @@ class ExtractResult:
     full: bool = False
     sweep: bool = False
     window: tuple[datetime, datetime] | None = None
+    first: bool = False
 
     @property
     def total_rows(self) -> int:
@@ -61,7 +62,15 @@ class ExtractResult:
 
     def render(self) -> str:
         """One line for the CLI and the run summary."""
-        mode = "full" if self.full else ("backfill" if self.window else "incremental")
+        mode = (
+            "first load"
+            if self.first
+            else "full"
+            if self.full
+            else "backfill"
+            if self.window
+            else "incremental"
+        )
         if self.sweep and not self.full:
             mode += " + sweep"
         changed = sum(1 for n in self.rows.values() if n)
@@ -191,6 +200,7 @@ def extract_connection(
     params.update(full=full, sweep=sweep or full, window=window, request_counter=counter)
     started = time.perf_counter()
     pipeline = _pipeline(conn, settings)
+    first = not pipeline.state.get("sources")
     try:
         if pipeline.has_pending_data:
             # a previous run was interrupted while loading: finish it first, so this run starts clean
@@ -211,6 +221,7 @@ def extract_connection(
         full=full,
         sweep=sweep or full,
         window=window,
+        first=first,
     )
 
 

@@ -272,9 +272,11 @@ def stock_rows(products: list[Row]) -> list[Row]:
 
 
 def purchase_price_pages(api: DolibarrApi, page_size: int) -> Iterator[list[Row]]:
-    """Every supplier price, products paged by rowid keyset (`GET /products/purchase_prices`).
+    """Every supplier price: `GET /products/purchase_prices` paged by product rowid keyset.
 
-    The answer maps product ids to their price lists (`{"12": [...]}`), or lists the prices.
+    The answer maps product ids to their price lists (`{"12": [...]}`), or lists the prices. A server
+    without that route (a 404 on the first page) is read product by product instead
+    (`GET /products/{id}/purchase_prices`, a few requests in flight): slower, same rows.
     """
     last = 0
     page = 1
@@ -288,30 +290,55 @@ def purchase_price_pages(api: DolibarrApi, page_size: int) -> Iterator[list[Row]
             ("sqlfilters", f"(t.rowid:>:{last})"),
         ]
         body = api.http.get_json(
-            PATHS["supplier_prices"],
-            params,
-            resource="supplier_prices",
-            where=label,
-            not_found_is_empty=_is_empty_list_404,
+            PATHS["supplier_prices"], params, resource="supplier_prices", where=label, not_found_is_empty=True
         )
-        if body is None or body == []:
+        if body is None and page == 1:
+            yield from _purchase_prices_per_product(api, page_size)
             return
-        if isinstance(body, dict):
-            by_product = [(int(pid), prices) for pid, prices in body.items()]
-        elif isinstance(body, list):
-            by_product = [(int(p[0]["id"]), p) if isinstance(p, list) and p else (0, []) for p in body]
-        else:
-            raise SourceError(
-                api.connection, "supplier_prices", label, f"unexpected answer ({type(body).__name__})"
-            )
-        rows = [
-            {**price, "fk_product": price.get("fk_product") or product_id}
-            for product_id, prices in by_product
-            for price in (prices if isinstance(prices, list) else [prices])
-            if isinstance(price, dict)
-        ]
-        yield rows
+        by_product = _prices_by_product(body, api.connection, label)
+        yield [price for _, prices in by_product for price in prices]
         if len(by_product) < page_size:
             return
         last = max(pid for pid, _ in by_product)
         page += 1
+
+
+def _prices_by_product(body: Any, connection: str, where: str) -> list[tuple[int, list[Row]]]:
+    if body is None or body == []:
+        return []
+    if isinstance(body, dict):
+        pairs = list(body.items())
+    elif isinstance(body, list):
+        pairs = [
+            (p[0].get("fk_product") or p[0].get("id"), p) if isinstance(p, list) and p else (0, [])
+            for p in body
+        ]
+    else:
+        raise SourceError(connection, "supplier_prices", where, f"unexpected answer ({type(body).__name__})")
+    return [
+        (
+            int(product_id),
+            [
+                {**price, "fk_product": price.get("fk_product") or product_id}
+                for price in (prices if isinstance(prices, list) else [prices])
+                if isinstance(price, dict)
+            ],
+        )
+        for product_id, prices in pairs
+    ]
+
+
+def _purchase_prices_per_product(api: DolibarrApi, page_size: int) -> Iterator[list[Row]]:
+    products = [
+        int(row["id"])
+        for page in api.keyset_pages("products", "id", Query(), page_size=page_size)
+        for row in page
+    ]
+
+    def prices_of(product_id: int) -> list[Row]:
+        found = api.get(
+            "supplier_prices", f"products/{product_id}/purchase_prices", where=f"product {product_id}"
+        )
+        return [{**price, "fk_product": price.get("fk_product") or product_id} for price in found or ()]
+
+    yield from ordered_map(prices_of, products, workers=api.concurrency)

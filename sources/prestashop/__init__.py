@@ -163,8 +163,10 @@ def prestashop_source(
 
         return resource(spec, read)
 
+    # an association is displayed by its own name (`order_rows[...]`), as WebserviceRequest::parseDisplayFields
+    # reads it; the `associations[...]` wrapper of the reference document is refused with code 35
     order_fields = display(ORDERS.column_names)[:-1] + (
-        ",associations[order_rows" + display(ORDER_ROWS.column_names, exclude=("id_order",)) + "]]"
+        ",order_rows" + display(ORDER_ROWS.column_names, exclude=("id_order",)) + "]"
     )
 
     def orders_of(batch: list[Row]) -> Iterator[pa.Table]:

@@ -1,6 +1,6 @@
 {{ config(enabled=has_system('prestashop')) }}
 
-{#- Click-and-collect carriers: the ids listed in the connection's `click_and_collect_carriers` option,
+{#- Click-and-collect carriers: the ids listed in the connection's `click_collect_carriers` option,
     otherwise carriers whose name says so (click & collect, retrait, pick up, store/magasin pickup). -#}
 {%- set settings = var('connection_settings', {}) -%}
 
@@ -21,7 +21,7 @@ final as (
         carriers.delay ->> languages.language_id as delivery_delay,
         {%- set listed_by_connection = {} %}
         {%- for conn in system_connections('prestashop') %}
-        {%- set listed = (settings.get(conn) or {}).get('click_and_collect_carriers') or [] %}
+        {%- set listed = (settings.get(conn) or {}).get('click_collect_carriers') or [] %}
         {%- if listed %}{% do listed_by_connection.update({conn: listed}) %}{% endif %}
         {%- endfor %}
         {%- if listed_by_connection %}
