@@ -299,7 +299,7 @@ _add(
         "customer",
         _fields(
             "id:id id_default_group:int>groups id_lang:int>languages newsletter_date_add:date "
-            "ip_registration_newsletter:str last_passwd_gen:date!ro secure_key:str!ro deleted:bool "
+            "ip_registration_newsletter:str last_passwd_gen:date secure_key:str deleted:bool "
             "passwd:str!req lastname:str!req firstname:str!req email:str!req id_gender:int birthday:day "
             "newsletter:bool optin:bool website:str company:str siret:str ape:str outstanding_allow_amount:dec "
             "show_public_prices:bool id_risk:int max_payment_days:int active:bool note:str is_guest:bool "
