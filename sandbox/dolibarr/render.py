@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,20 @@ SHAPES: dict[str, list[tuple[str, Any]]] = {
 COUNTRY_CODES = {1: "FR", 3: "IT", 4: "ES", 5: "DE", 7: "GB", 11: "US", 25: "PT"}
 
 
+_TEMPLATES = {name: dict(items) for name, items in SHAPES.items()}
+
+
 def build(shape: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The object of kind `shape`: its keys in order, `values` over the constant defaults."""
-    return {k: (values[k] if k in values else _copy(v)) for k, v in SHAPES[shape]}
+    """The object of kind `shape`: its keys in order, `values` over the constant defaults.
 
-
-def _copy(value: Any) -> Any:
-    return [] if value == [] else ({} if value == {} else value)
+    The defaults are shared between objects (empty lists included): callers replace keys, never mutate.
+    """
+    template = _TEMPLATES[shape]
+    obj = template.copy()
+    for key, value in values.items():
+        if key in template:
+            obj[key] = value
+    return obj
 
 
 def money(value: Any) -> str | None:
@@ -55,8 +61,12 @@ def unix(sql_utc: str | None) -> int | str:
     """A UTC `YYYY-MM-DD[ HH:MM:SS]` as a Unix timestamp; "" when empty (as Dolibarr's jdate gives)."""
     if not sql_utc or sql_utc.startswith("0000"):
         return ""
-    text = sql_utc if len(sql_utc) > 10 else sql_utc + " 00:00:00"
-    return calendar.timegm(time.strptime(text, "%Y-%m-%d %H:%M:%S"))
+    s = sql_utc
+    if len(s) > 10:
+        return calendar.timegm(
+            (int(s[0:4]), int(s[5:7]), int(s[8:10]), int(s[11:13]), int(s[14:16]), int(s[17:19]))
+        )
+    return calendar.timegm((int(s[0:4]), int(s[5:7]), int(s[8:10]), 0, 0, 0))
 
 
 def unix_or_none(sql_utc: str | None) -> int | None:

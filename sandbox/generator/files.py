@@ -138,20 +138,30 @@ class FileWriter:
     def erp_export(self, conn: sqlite3.Connection, day: date) -> None:
         """Dolibarr's product/price/stock export as a French spreadsheet user gets it: `;`, decimal comma, CP1252."""
         path = self.root / "erp_export" / f"export_produits_{day.strftime('%Y%m%d')}.csv"
+        # Aggregates first, then one pass over the products: the export stays linear at any scale.
         rows = conn.execute(
             """
+            WITH stock AS (
+                SELECT fk_product,
+                       SUM(CASE WHEN fk_entrepot = 1 THEN reel ELSE 0 END) AS central,
+                       SUM(CASE WHEN fk_entrepot = 2 THEN reel ELSE 0 END) AS paris,
+                       SUM(CASE WHEN fk_entrepot = 3 THEN reel ELSE 0 END) AS lyon
+                FROM product_stock GROUP BY fk_product),
+            reserved AS (
+                SELECT d.fk_product, SUM(d.qty) AS qty FROM commandedet d JOIN commande o ON o.rowid = d.fk_commande
+                WHERE o.fk_statut = 1 AND o.fk_warehouse = 1 AND d.fk_product IS NOT NULL GROUP BY d.fk_product),
+            parents AS (SELECT DISTINCT fk_product_parent AS id FROM product_attribute_combination),
+            children AS (SELECT DISTINCT fk_product_child AS id FROM product_attribute_combination)
             SELECT p.ref, p.label, COALESCE(p.barcode, ''),
-                   CASE WHEN c.rowid IS NOT NULL THEN 'Variante'
-                        WHEN EXISTS (SELECT 1 FROM product_attribute_combination x WHERE x.fk_product_parent = p.rowid)
-                        THEN 'Produit parent' ELSE 'Produit' END,
-                   p.price, p.tva_tx, p.price_ttc, p.pmp,
-                   COALESCE((SELECT reel FROM product_stock s WHERE s.fk_product = p.rowid AND s.fk_entrepot = 1), 0),
-                   COALESCE((SELECT reel FROM product_stock s WHERE s.fk_product = p.rowid AND s.fk_entrepot = 2), 0),
-                   COALESCE((SELECT reel FROM product_stock s WHERE s.fk_product = p.rowid AND s.fk_entrepot = 3), 0),
-                   COALESCE(p.stock, 0),
-                   COALESCE((SELECT SUM(d.qty) FROM commandedet d JOIN commande o ON o.rowid = d.fk_commande
-                             WHERE d.fk_product = p.rowid AND o.fk_statut = 1 AND o.fk_warehouse = 1), 0)
-            FROM product p LEFT JOIN product_attribute_combination c ON c.fk_product_child = p.rowid
+                   CASE WHEN c.id IS NOT NULL THEN 'Variante' WHEN pa.id IS NOT NULL THEN 'Produit parent'
+                        ELSE 'Produit' END,
+                   p.price, p.tva_tx, p.price_ttc, p.pmp, COALESCE(s.central, 0), COALESCE(s.paris, 0),
+                   COALESCE(s.lyon, 0), COALESCE(p.stock, 0), COALESCE(r.qty, 0)
+            FROM product p
+            LEFT JOIN stock s ON s.fk_product = p.rowid
+            LEFT JOIN reserved r ON r.fk_product = p.rowid
+            LEFT JOIN parents pa ON pa.id = p.rowid
+            LEFT JOIN children c ON c.id = p.rowid
             ORDER BY p.ref
             """
         )

@@ -299,7 +299,9 @@ class PrestaShopApp(App):
         if q.limit is not None:
             offset, count = q.limit
             sql += f" LIMIT {int(count) if count is not None else -1} OFFSET {int(offset)}"
-        rows = [dict(r) for r in self.db.execute(sql, q.order_params + q.params)]
+        cursor = self.db.execute(sql, q.order_params + q.params)
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
         return self._render_list(res, rows, display, renderer, json_out, request)
 
     def _fields_for(self, res: Resource, display: Any) -> tuple[list[Field], dict[str, list[str]]]:

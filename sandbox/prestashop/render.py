@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import orjson
@@ -31,6 +32,42 @@ def scalar_text(f: Field, value: Any) -> str:
     if t == "defon":
         return "1" if value else ""
     return str(value)
+
+
+def _dec6(value: Any) -> str:
+    return f"{float(value):.6f}"
+
+
+def _dec3(value: Any) -> str:
+    return f"{float(value):.3f}"
+
+
+def _bool_text(value: Any) -> str:
+    return str(int(value))
+
+
+def _DEFON(value: Any) -> str:  # noqa: N802 - a marker used by identity
+    return "1" if value else ""
+
+
+_CONVERTERS: dict[str, Any] = {
+    "id": int,
+    "int": int,
+    "nbool": _bool_text,
+    "defon": _DEFON,
+    "dec": _dec6,
+    "dec3": _dec3,
+    "bool": _bool_text,
+    "str": str,
+    "date": str,
+    "day": str,
+}
+
+
+@functools.lru_cache(maxsize=512)
+def _json_plan(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
+    """(name, converter) per field, None for multilingual ones: the 8.1.2 JSON typing, compiled once."""
+    return [(f.name, None if f.lang else _CONVERTERS[f.type]) for f in fields]
 
 
 def json_value(f: Field, value: Any) -> Any:
@@ -66,14 +103,19 @@ class Renderer:
         assoc_fields: dict[str, list[str]],
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in fields:
-            if f.lang:
-                values = [(lid, (lang.get(lid) or {}).get(f.name) or "") for lid in self.shown]
-                out[f.name] = (
-                    values[0][1] if self.single_language else [{"id": lid, "value": v} for lid, v in values]
-                )
+        single = self.single_language
+        first = (lang.get(self.shown[0]) or {}) if single else {}
+        for name, convert in _json_plan(tuple(fields)):
+            if convert is None:
+                if single:
+                    out[name] = first.get(name) or ""
+                else:
+                    out[name] = [
+                        {"id": lid, "value": (lang.get(lid) or {}).get(name) or ""} for lid in self.shown
+                    ]
             else:
-                out[f.name] = json_value(f, row.get(f.name))
+                value = row.get(name)
+                out[name] = None if value is None and convert is not _DEFON else convert(value)
         blocks = {}
         for a in res.associations:
             if a.name not in assoc_fields:

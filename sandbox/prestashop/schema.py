@@ -29,10 +29,10 @@ class Field:
     getter: bool = False
     ro: bool = False
     req: bool = False
+    lang: bool = field(default=False, init=False, compare=False)
 
-    @property
-    def lang(self) -> bool:
-        return self.type == "lang"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lang", self.type == "lang")
 
     @property
     def sql_type(self) -> str:
