@@ -49,7 +49,7 @@ create table if not exists audit.push_log (
     after varchar,
     status varchar not null,
     error varchar,
-    at timestamptz not null default current_timestamp
+    pushed_at timestamptz not null default current_timestamp
 );
 """
 
