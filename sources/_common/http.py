@@ -196,7 +196,7 @@ class HttpClient:
                     response = self._session().get(url)
                     body = response.content
             except _NETWORK_ERRORS as exc:
-                last_reason = f"{type(exc).__name__} ({_short(exc)})"
+                last_reason = self._network_reason(exc)
             else:
                 status = response.status_code
                 if status == 200:
@@ -204,7 +204,7 @@ class HttpClient:
                         return orjson.loads(body), response.headers
                     except orjson.JSONDecodeError as exc:
                         # a cut connection or a proxy page: the page is incomplete, read it again
-                        last_reason = f"truncated or malformed JSON body ({len(body)} bytes: {exc})"
+                        last_reason = f"truncated or malformed body ({len(body)} bytes, not JSON: {exc})"
                 elif status == 404 and (
                     not_found_is_empty(body) if callable(not_found_is_empty) else not_found_is_empty
                 ):
@@ -227,6 +227,13 @@ class HttpClient:
             where,
             f"{last_reason} on GET {shown}, still failing after {self.retry.max_attempts} attempts",
         )
+
+    def _network_reason(self, exc: BaseException) -> str:
+        if isinstance(exc, ChunkedEncodingError | ContentDecodingError):
+            return f"truncated body (the connection closed before the end: {_short(exc)})"
+        if isinstance(exc, Timeout):
+            return f"no complete answer within {self.retry.timeout_seconds:g} s"
+        return f"connection failed ({_short(exc)})"
 
 
 def _short(exc: BaseException) -> str:

@@ -30,7 +30,7 @@ class PagedApi(Protocol[F]):
     def id_bounds(self, resource: str) -> tuple[int, int] | None: ...
 
     def keyset_pages(
-        self, resource: str, fields: str, filters: F, *, page_size: int, where: str = ""
+        self, resource: str, fields: str, filters: F, *, page_size: int, where: str = "", after: int = 0
     ) -> Iterator[list[Row]]: ...
 
     def range_pages(

@@ -67,7 +67,7 @@ def tombstones(
         using = ", ".join(client.escape_column_name(k) for k in spec.primary_key)
         query = f"select {columns} from {qualified} as t join (select {probes}) as gone using ({using})"  # noqa: S608
         params = [[k[i] for k in gone] for i in range(len(spec.primary_key))]
-        found = client.native_connection.execute(query, params).to_arrow_table()
+        found = client.native_connection.sql(query, params=params).to_arrow_table()
     schema = spec.arrow_schema(conversion)
     arrays = [found.column(name).cast(schema.field(name).type) for name in spec.column_names]
     arrays.append(pc.cast(pa.array([True] * found.num_rows), pa.bool_()))

@@ -186,10 +186,11 @@ def dolibarr_source(
             )
             return
         cursor = IdCursor(moved, full=full)
-        query = Query((f"(t.rowid:>:{cursor.start})",))
 
         def pages() -> Iterator[list[Row]]:
-            for page in api.keyset_pages("stock_movements", fields, query, page_size=page_size):
+            for page in api.keyset_pages(
+                "stock_movements", fields, Query(), page_size=page_size, after=cursor.start
+            ):
                 if page:
                     cursor.seen(max(int(row["id"]) for row in page))
                 yield page
@@ -218,8 +219,10 @@ def dolibarr_source(
             mark_swept(state, now)
             return
         moved_products: set[int] = set()
-        query = Query((f"(t.rowid:>:{cursor.start})",))
-        for page in api.keyset_pages("stock_movements", "id,product_id", query, page_size=page_size):
+        movements = api.keyset_pages(
+            "stock_movements", "id,product_id", Query(), page_size=page_size, after=cursor.start
+        )
+        for page in movements:
             moved_products.update(int(row["product_id"]) for row in page if row.get("product_id"))
             if page:
                 cursor.seen(max(int(row["id"]) for row in page))

@@ -146,13 +146,13 @@ class DolibarrApi:
         )
 
     def keyset_pages(
-        self, resource: str, fields: str, filters: Query, *, page_size: int, where: str = ""
+        self, resource: str, fields: str, filters: Query, *, page_size: int, where: str = "", after: int = 0
     ) -> Iterator[list[Row]]:
         """All rows matching `filters`, by ascending rowid (`(t.rowid:>:last)`, page 0 each time).
 
         Keyset paging is immune to rows changing during the read; it ends on the first short page.
         """
-        last = 0
+        last = after
         page = 1
         while True:
             label = f"{where}page {page} (rowid > {last})"

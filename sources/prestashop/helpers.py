@@ -80,14 +80,14 @@ class PrestaShopApi:
     # ---- paging ----
 
     def keyset_pages(
-        self, resource: str, display: str, filters: Params, *, page_size: int, where: str = ""
+        self, resource: str, display: str, filters: Params, *, page_size: int, where: str = "", after: int = 0
     ) -> Iterator[list[Row]]:
         """All rows matching `filters`, by ascending id: `filter[id]=>[last id]`, `limit=<page_size>`.
 
         Keyset paging never skips a row when others change during the read (offset paging does);
         it ends on the first page shorter than `page_size`.
         """
-        last = 0
+        last = after
         page = 1
         while True:
             label = f"{where}page {page} (ids > {last})"
