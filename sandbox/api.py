@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from sandbox.generator import generate_world
+from sandbox.generator.truth import GENERATOR_VERSION
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,7 +93,7 @@ class Admin:
         return self._call("POST", "settings", values) if values else self._call("GET", "settings")
 
     def rows(self, table: str, **where: Any) -> list[dict[str, Any]]:
-        query = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in where.items())
+        query = "&".join(f"{k}={urllib.parse.quote(str(v))}" for k, v in where.items())
         return self._call("GET", f"rows/{table}" + (f"?{query}" if query else ""))
 
     def set_row(self, table: str, row_id: int | str, **values: Any) -> int:
@@ -136,11 +138,12 @@ class Sandbox:
         self.stop()
 
     def ensure_world(self) -> None:
-        """Generate the world unless the data dir already holds one of this seed and scale."""
+        """Generate the world unless the data dir already holds one of this seed, scale and generator version."""
         meta = self.data_dir / "world.json"
         if meta.exists():
             world = json.loads(meta.read_text())
-            if world.get("seed") == self.seed and float(world.get("scale", -1)) == float(self.scale):
+            same = world.get("seed") == self.seed and float(world.get("scale", -1)) == float(self.scale)
+            if same and world.get("generator_version") == GENERATOR_VERSION:
                 return
         generate_world(self.data_dir, seed=self.seed, scale=self.scale)
 

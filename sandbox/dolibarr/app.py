@@ -539,7 +539,9 @@ class DolibarrApp(App):
         now = self.now_sql()
         datem = data.get("datem")
         datem_sql = (
-            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(datem))) if str(datem or "").isdigit() else now
+            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(int(str(datem))))
+            if str(datem or "").isdigit()
+            else now
         )
         self.db.execute("BEGIN")
         mid = self._insert(
@@ -704,7 +706,9 @@ class DolibarrApp(App):
         self._one("thirdparties", "t.rowid = ?", _int(str(data["socid"]), 0))
         now = self.now_sql()
         date = data.get("date")
-        day = time.strftime("%Y-%m-%d", time.gmtime(int(date))) if str(date or "").isdigit() else now[:10]
+        day = (
+            time.strftime("%Y-%m-%d", time.gmtime(int(str(date)))) if str(date or "").isdigit() else now[:10]
+        )
         self.db.execute("BEGIN")
         oid = self._insert(
             "commande",

@@ -46,7 +46,7 @@ class Objects:
     # ------------------------------------------------------------------------------ products
     def products(self, rows: list[sqlite3.Row], with_stock: bool = False) -> list[dict[str, Any]]:
         ef = self._extrafields("product_extrafields", [r["rowid"] for r in rows])
-        stock: dict[int, dict[str, dict[str, str]]] = {}
+        stock: dict[int, dict[str, dict[str, str | None]]] = {}
         if with_stock and rows:
             for chunk in _chunks([r["rowid"] for r in rows]):
                 marks = ",".join("?" * len(chunk))

@@ -17,6 +17,8 @@ from sandbox.prestashop import schema as ps_schema
 if TYPE_CHECKING:
     from sandbox.generator.world import World
 
+# Bumped when the generated layout changes, so an older world on disk is regenerated rather than served.
+GENERATOR_VERSION = 1
 PS_COUNT_TABLES = (
     "products",
     "combinations",
@@ -219,7 +221,7 @@ def finish_world(world: World) -> dict[str, Any]:
                 }
             )
 
-    customers_missing = [
+    customers_missing: list[dict[str, Any]] = [
         {"shop_customer_id": p.ps_id, "email": p.email} for p in world.web_customers if not p.erp_id
     ]
     customers_missing.sort(key=lambda c: c["shop_customer_id"])
@@ -286,6 +288,7 @@ def finish_world(world: World) -> dict[str, Any]:
     }
     (world.out / "ground_truth.json").write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2) + b"\n")
     world_file = {
+        "generator_version": GENERATOR_VERSION,
         "seed": world.seed,
         "scale": world.scale,
         "timezone": world.timezone,

@@ -212,9 +212,10 @@ class World:
         self.ps.declare("customer_groups", ["id_customer", "id_group"])
         self.ps.declare("ws_keys", ["key", "active", "description"])
         self.ps.declare("meta", ["key", "value"])
-        for table, cols in erp_schema.TABLES.items():
-            names, defaults = [], {}
-            for spec in _split_columns(cols):
+        for table, spec_text in erp_schema.TABLES.items():
+            names: list[str] = []
+            defaults: dict[str, Any] = {}
+            for spec in _split_columns(spec_text):
                 words = spec.split()
                 if words[0] == "UNIQUE":
                     continue
@@ -685,16 +686,21 @@ class World:
                     else []
                 )
                 for c in colors:
-                    for s in sizes or [None]:
-                        parts_code = [vocab.COLORS[c][0]] + ([vocab.SIZES[s][0]] if s is not None else [])
+                    size_options: list[int | None] = list(sizes) if sizes else [None]
+                    for size in size_options:
+                        parts_code = [vocab.COLORS[c][0]] + (
+                            [vocab.SIZES[size][0]] if size is not None else []
+                        )
                         parts_fr = [f"Couleur : {vocab.COLORS[c][1]}"] + (
-                            [f"Taille : {vocab.SIZES[s][1]}"] if s is not None else []
+                            [f"Taille : {vocab.SIZES[size][1]}"] if size is not None else []
                         )
                         parts_en = [f"Color : {vocab.COLORS[c][2]}"] + (
-                            [f"Size : {vocab.SIZES[s][2]}"] if s is not None else []
+                            [f"Size : {vocab.SIZES[size][2]}"] if size is not None else []
                         )
-                        opts = (1 + c,) + ((1 + len(vocab.COLORS) + s,) if s is not None else ())
-                        impact = {None: 0.0, 0: 0.0, 1: 2.0, 2: 5.0}[s]
+                        opts: tuple[int, ...] = (1 + c,) + (
+                            (1 + len(vocab.COLORS) + size,) if size is not None else ()
+                        )
+                        impact = {None: 0.0, 0: 0.0, 1: 2.0, 2: 5.0}[size]
                         variants.append(
                             ("-".join(parts_code), ", ".join(parts_fr), ", ".join(parts_en), opts, impact)
                         )
@@ -1786,7 +1792,7 @@ class World:
         carrier = self.rng.choices((1, 2, 3), weights=(20, 60, 20))[0]
         cc_store = self.rng.choice([c for c, *_ in vocab.STORES]) if carrier == 1 else None
         reduction = self._promo(ts)
-        details = []
+        details: list[dict[str, Any]] = []
         total_excl = total_incl = 0.0
         weight = 0.0
         for sidx, qty in lines:
@@ -2144,7 +2150,7 @@ class World:
         oid = self.next_id("commande")
         ref = self.next_ref("SO", ts)
         utc = self.clock.utc(ts)
-        out = []
+        out: list[dict[str, Any]] = []
         tot_ht = tot_tva = 0.0
         for rang, (sidx, qty, remise) in enumerate(lines):
             sku = self.skus[sidx]
@@ -2372,7 +2378,7 @@ class World:
                 "fk_statut": 2,
                 "fk_user_valid": 1,
                 "fk_user_closing": 1,
-                "fk_facture_source": credit_of["id"] if credit else None,
+                "fk_facture_source": credit_of["id"] if credit_of is not None else None,
                 "fk_cond_reglement": 1,
                 "fk_mode_reglement": 6,
                 "date_lim_reglement": self.clock.local_day(ts),
@@ -2438,7 +2444,7 @@ class World:
         mkp_ref = f"MKE-{n:09d}"
         postcode, city = self.rng.choice(vocab.CITIES)
         buyer = hashlib.sha1(f"{self.seed}:buyer:{n}".encode()).hexdigest()[:16]
-        order = {
+        order: dict[str, Any] = {
             "ref_client": mkp_ref,
             "soc": self.special_soc["marketplace"],
             "channel": "marketplace",
@@ -2688,7 +2694,9 @@ class World:
 
 
 def _split_columns(cols: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in cols:
         if ch == "(":
             depth += 1

@@ -639,7 +639,7 @@ class PrestaShopApp(App):
             db.execute(
                 "UPDATE order_histories SET id_employee = COALESCE(id_employee, 0) WHERE id = ?", (oid,)
             )
-            self._order_state(int(order_id), int(state), now)
+            self._order_state(int(str(order_id)), int(str(state)), now)
         if res.name == "order_carriers" and "tracking_number" in values:
             order_id = db.execute("SELECT id_order FROM order_carriers WHERE id = ?", (oid,)).fetchone()[0]
             db.execute(
