@@ -15,6 +15,8 @@ from flows.errors import OmnicanalError, one_line_reason
 # Prefect reads these at import time; the commands below import Prefect lazily, after this.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# A person at the CLI sees omnicanal's own progress lines; Prefect's console chatter only from warnings up.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 app = typer.Typer(
     name="omnicanal",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flows.config import Settings, load_settings, write_connections_config
 from flows.errors import ConfigError
+from flows.progress import step
 from flows.summary import RunSummary
 
 SANDBOX_CONFIG_NAME = "config.toml"
@@ -24,15 +25,20 @@ def run_on_sandbox(
 
     sandbox = Sandbox(settings.data_dir / "sandbox", seed=seed, scale=scale)
     if reset:
-        sandbox.reset()
-    with sandbox as sb:
+        with step("regenerating the sandbox world"):
+            sandbox.reset()
+    with step(f"starting the sandbox in {sandbox.data_dir} (the world is generated on first use)"):
+        sandbox.start()
+    try:
         config_path = write_connections_config(
             sandbox_config_path(settings),
-            sb.connections(),
+            sandbox.connections(),
             comment="Written by `omnicanal demo` for the sandbox servers it started; ports change each run.",
         )
         sandbox_settings = load_settings(config_path, data_dir=settings.data_dir, environ={})
         return _run_flow(sandbox_settings, config_path, dry_run=dry_run)
+    finally:
+        sandbox.stop()
 
 
 def _run_flow(

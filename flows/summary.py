@@ -85,7 +85,10 @@ def _kpi_line(row: dict[str, Any]) -> str:
 def table_row_counts(
     path: Path, schemas: tuple[str, ...] = ("core", "marts", "sync", "audit")
 ) -> dict[str, int]:
-    """Rows of every table of the given schemas (and of every raw_* schema), read-only."""
+    """Rows per table of the modelled schemas, and per raw_<connection> schema in total (read-only).
+
+    dlt's own bookkeeping tables and its `<dataset>_staging` merge schemas are left out.
+    """
     if not path.exists():
         return {}
     con = duckdb.connect(str(path), read_only=True)
@@ -94,16 +97,19 @@ def table_row_counts(
             """
             select schema_name, table_name from duckdb_tables()
             where database_name = current_database()
-              and (schema_name in (select unnest(?::varchar[])) or schema_name like 'raw\\_%' escape '\\')
+              and (schema_name in (select unnest(?::varchar[]))
+                   or (schema_name like 'raw\\_%' escape '\\' and schema_name not like '%\\_staging' escape '\\'))
               and table_name not like '\\_dlt%' escape '\\'
-            order by schema_name, table_name
+            order by schema_name like 'raw\\_%' escape '\\' desc, schema_name, table_name
             """,
             [list(schemas)],
         ).fetchall()
-        counts = {}
+        counts: dict[str, int] = {}
         for schema, table in tables:
             ident = f'"{schema}"."{table}"'  # identifiers come from the catalog, not from input
-            counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {ident}").fetchall()[0][0]  # noqa: S608
+            rows = con.execute(f"select count(*) from {ident}").fetchall()[0][0]  # noqa: S608
+            key = f"{schema} (all tables)" if schema.startswith("raw_") else f"{schema}.{table}"
+            counts[key] = counts.get(key, 0) + rows
         return counts
     finally:
         con.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
@@ -15,6 +15,7 @@ from flows.build import BuildResult
 from flows.build import build_warehouse as _build_warehouse
 from flows.config import Connection, Settings, load_settings
 from flows.guard import exclusive_run
+from flows.progress import say, step
 from flows.summary import RunSummary, latest_channel_kpis, table_row_counts
 
 
@@ -72,7 +73,6 @@ def run_sync(
     dry_run: bool = False,
 ) -> RunSummary:
     """The body of the sync flow, on already-resolved settings (the CLI and the deployments share it)."""
-    logger = get_run_logger()
     run_id = current_run_id()
     summary = RunSummary(run_id=run_id, warehouse=settings.analyst_path)
     selected = settings.select(connections)
@@ -84,10 +84,12 @@ def run_sync(
     )
     try:
         for conn in selected:
-            result = extract_connection(conn, settings, full=full, sweep=sweep or full)
+            with step(f"extracting {conn.name} ({conn.kind})"):
+                result = extract_connection(conn, settings, full=full, sweep=sweep or full)
             summary.extracted.append(result.render())
-            logger.info(result.render())
-        build = build_warehouse(settings)
+            say(result.render())
+        with step("building the warehouse (dbt)"):
+            build = build_warehouse(settings)
         summary.built.append(build.render())
         summary.table_rows = table_row_counts(settings.warehouse_path)
         summary.kpis = latest_channel_kpis(settings.warehouse_path)
@@ -96,7 +98,8 @@ def run_sync(
         audit.finish_run(settings.warehouse_path, run_id, "failed", summary.markdown())
         raise
     audit.finish_run(settings.warehouse_path, run_id, summary.status, summary.markdown())
-    publish_snapshot(settings)
+    with step("publishing the analysts' snapshot"):
+        publish_snapshot(settings)
     create_markdown_artifact(
         key="sync-summary", markdown=summary.markdown(), description="omnicanal sync summary"
     )
