@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flows.config import Settings, load_settings, write_connections_config
 from flows.errors import ConfigError
-from flows.progress import step
+from flows.progress import say, step
 from flows.summary import RunSummary
 
 SANDBOX_CONFIG_NAME = "config.toml"
@@ -49,8 +49,12 @@ def _run_flow(
     full: bool = False,
     dry_run: bool = False,
 ) -> RunSummary:
+    import os
+
     from flows.sync import sync
 
+    if not os.environ.get("PREFECT_API_URL"):
+        say("starting the sync flow (no Prefect server configured: a temporary local one starts first)")
     return sync(
         connections=connections,
         full=full,
