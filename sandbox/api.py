@@ -71,9 +71,6 @@ class Admin:
         """The request log after sequence number `since`: method, path_and_query (keys redacted), status."""
         return self._call("GET", f"requests?since={since}")["requests"]
 
-    def request_seq(self) -> int:
-        return self._call("GET", "requests?since=999999999999")["seq"]
-
     def clear_requests(self) -> None:
         self._call("DELETE", "requests")
 

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -225,11 +226,24 @@ class App:
 
     system = "base"
 
-    def __init__(self) -> None:
+    def __init__(self, db_path: Path, port: int = 0) -> None:
         self.clock = Clock()
         self.faults = FaultBook()
         self.log = RequestLog()
         self.stop_event: asyncio.Event | None = None
+        self.port = port  # set to the bound port once listening (xlinks and URLs name it)
+        # One connection, used by the single event-loop thread; autocommit, explicit BEGIN for writes.
+        self.db = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._columns: dict[str, list[str]] = {}
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of `table` (empty when there is no such table), cached."""
+        if table not in self._columns:
+            self._columns[table] = [r[1] for r in self.db.execute(f'PRAGMA table_info("{table}")')]
+        return self._columns[table]
 
     # --- to override -------------------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -240,7 +254,8 @@ class App:
         return None
 
     def close(self) -> None:
-        """Release resources (database connections) at shutdown."""
+        """Close the database at shutdown."""
+        self.db.close()
 
     # --- admin surface -----------------------------------------------------------------------------
     def admin(self, request: Request) -> Response:

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     getattr(app, "settings", {}).update(settings)
 
     def ready(port: int) -> None:
-        app.port = port  # type: ignore[attr-defined]  # the xlinks and payment URLs name the real port
+        app.port = port  # the xlinks and payment URLs name the real port
         print(f"READY {port}", flush=True)
 
     async def run() -> None:

@@ -135,12 +135,7 @@ class DolibarrApp(App):
     system = "dolibarr"
 
     def __init__(self, db_path: Path, *, port: int = 0) -> None:
-        super().__init__()
-        self.db = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.port = port
+        super().__init__(db_path, port)
         self.settings: dict[str, Any] = {
             "auth_delay": 1.0,
             "suppliers_module": True,
@@ -148,15 +143,6 @@ class DolibarrApp(App):
             "empty_list_404": ["thirdparties"],
             "movement_touches_product_tms": False,
         }
-        self._columns: dict[str, list[str]] = {}
-
-    def close(self) -> None:
-        self.db.close()
-
-    def columns(self, table: str) -> list[str]:
-        if table not in self._columns:
-            self._columns[table] = [r[1] for r in self.db.execute(f'PRAGMA table_info("{table}")')]
-        return self._columns[table]
 
     def now_sql(self) -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.clock.now()))

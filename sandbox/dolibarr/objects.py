@@ -365,17 +365,11 @@ class Objects:
                 "fk_multicurrency": sid(r["fk_multicurrency"] or 0),
                 "multicurrency_code": r["multicurrency_code"],
                 "multicurrency_tx": money(r["multicurrency_tx"]),
-                "multicurrency_total_ht": money(r["multicurrency_total_ht"]),
-                "multicurrency_total_tva": money(r["multicurrency_total_tva"]),
-                "multicurrency_total_ttc": money(r["multicurrency_total_ttc"]),
+                **_multicurrency_totals(r),
                 "model_pdf": r["model_pdf"] or "",
                 "note_public": r["note_public"] or "",
                 "note_private": r["note_private"] or "",
-                "total_ht": money(r["total_ht"]),
-                "total_tva": money(r["total_tva"]),
-                "total_localtax1": money(r["total_localtax1"]),
-                "total_localtax2": money(r["total_localtax2"]),
-                "total_ttc": money(r["total_ttc"]),
+                **_totals(r),
                 "lines": [self.order_line(line, "order_line") for line in lines],
                 "date_creation": unix_or_none(r["date_creation"]),
                 "date_validation": unix_or_none(r["date_valid"]),
@@ -421,14 +415,8 @@ class Objects:
             "id": str(line["rowid"]),
             "rowid": str(line["rowid"]),
             "ref": p["ref"] if p else None,
-            "multicurrency_total_ht": money(line["multicurrency_total_ht"]),
-            "multicurrency_total_tva": money(line["multicurrency_total_tva"]),
-            "multicurrency_total_ttc": money(line["multicurrency_total_ttc"]),
-            "total_ht": money(line["total_ht"]),
-            "total_tva": money(line["total_tva"]),
-            "total_localtax1": money(line["total_localtax1"]),
-            "total_localtax2": money(line["total_localtax2"]),
-            "total_ttc": money(line["total_ttc"]),
+            **_multicurrency_totals(line),
+            **_totals(line),
             "weight": num(p["weight"]) if p else None,
             "product_type": sid(line["product_type"]),
             "fk_product": sid(line["fk_product"]),
@@ -524,9 +512,7 @@ class Objects:
                     "fk_multicurrency": sid(r["fk_multicurrency"] or 0),
                     "multicurrency_code": r["multicurrency_code"],
                     "multicurrency_tx": money(r["multicurrency_tx"]),
-                    "multicurrency_total_ht": money(r["multicurrency_total_ht"]),
-                    "multicurrency_total_tva": money(r["multicurrency_total_tva"]),
-                    "multicurrency_total_ttc": money(r["multicurrency_total_ttc"]),
+                    **_multicurrency_totals(r),
                     "model_pdf": r["model_pdf"],
                     "note_public": r["note_public"],
                     "note_private": r["note_private"],
@@ -619,9 +605,7 @@ class Objects:
                         "fk_multicurrency": sid(r["fk_multicurrency"] or 0),
                         "multicurrency_code": r["multicurrency_code"],
                         "multicurrency_tx": money(r["multicurrency_tx"]),
-                        "multicurrency_total_ht": money(r["multicurrency_total_ht"]),
-                        "multicurrency_total_tva": money(r["multicurrency_total_tva"]),
-                        "multicurrency_total_ttc": money(r["multicurrency_total_ttc"]),
+                        **_multicurrency_totals(r),
                         "model_pdf": r["model_pdf"] or "",
                         "note_public": r["note_public"] or "",
                         "note_private": r["note_private"] or "",
@@ -666,14 +650,8 @@ class Objects:
             {
                 "id": str(line["rowid"]),
                 "ref": p["ref"] if p else None,
-                "multicurrency_total_ht": money(line["multicurrency_total_ht"]),
-                "multicurrency_total_tva": money(line["multicurrency_total_tva"]),
-                "multicurrency_total_ttc": money(line["multicurrency_total_ttc"]),
-                "total_ht": money(line["total_ht"]),
-                "total_tva": money(line["total_tva"]),
-                "total_localtax1": money(line["total_localtax1"]),
-                "total_localtax2": money(line["total_localtax2"]),
-                "total_ttc": money(line["total_ttc"]),
+                **_multicurrency_totals(line),
+                **_totals(line),
                 "product_type": sid(line["product_type"]),
                 "fk_product": sid(line["fk_product"]),
                 "desc": line["description"] or "",
@@ -853,9 +831,7 @@ class Objects:
                     "fk_multicurrency": sid(r["fk_multicurrency"] or 0),
                     "multicurrency_code": r["multicurrency_code"],
                     "multicurrency_tx": money(r["multicurrency_tx"]),
-                    "multicurrency_total_ht": money(r["multicurrency_total_ht"]),
-                    "multicurrency_total_tva": money(r["multicurrency_total_tva"]),
-                    "multicurrency_total_ttc": money(r["multicurrency_total_ttc"]),
+                    **_multicurrency_totals(r),
                     "fk_facture_source": sid(r["fk_facture_source"]),
                     "note_public": r["note_public"],
                     "note_private": r["note_private"],
@@ -889,9 +865,7 @@ class Objects:
             "product_type": sid(line["product_type"]),
             "rang": sid(line["rang"]),
             "multicurrency_subprice": money(line["multicurrency_subprice"]),
-            "multicurrency_total_ht": money(line["multicurrency_total_ht"]),
-            "multicurrency_total_tva": money(line["multicurrency_total_tva"]),
-            "multicurrency_total_ttc": money(line["multicurrency_total_ttc"]),
+            **_multicurrency_totals(line),
             "array_options": [],
         }
 
@@ -911,6 +885,22 @@ class Objects:
     @staticmethod
     def rate(r: sqlite3.Row) -> dict[str, Any]:
         return {"id": str(r["rowid"]), "rate": money(r["rate"]), "date_sync": unix_or_none(r["date_sync"])}
+
+
+def _totals(row: sqlite3.Row) -> dict[str, str | None]:
+    """Amounts excl. tax, taxes and incl. tax as 8-decimal strings (document or line)."""
+    return {
+        key: money(row[key])
+        for key in ("total_ht", "total_tva", "total_localtax1", "total_localtax2", "total_ttc")
+    }
+
+
+def _multicurrency_totals(row: sqlite3.Row) -> dict[str, str | None]:
+    """The document-currency totals every Dolibarr document and line carries, as 8-decimal strings."""
+    return {
+        key: money(row[key])
+        for key in ("multicurrency_total_ht", "multicurrency_total_tva", "multicurrency_total_ttc")
+    }
 
 
 def _chunks(ids: list[Any], size: int = 900) -> list[list[Any]]:

@@ -2654,7 +2654,7 @@ class World:
 
     # ---------------------------------------------------------------- promotions
     def plan_promotions(self) -> None:
-        for i in range(max(2, round(3 * math.sqrt(self.scale)))):
+        for _ in range(max(2, round(3 * math.sqrt(self.scale)))):
             start = self.start_ts + self.rng.randrange(10, self.ndays - 20) * DAY
             end = start + self.rng.randint(7, 14) * DAY - 1
             models = set(self.rng.sample(range(len(self.models)), max(1, len(self.models) // 12)))
@@ -2684,7 +2684,6 @@ class World:
                         "to": self.clock.local(end),
                     },
                 )
-            del i
 
     # ---------------------------------------------------------------- the end: stock snapshots and truth
     def finish(self) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -36,11 +35,7 @@ class PrestaShopApp(App):
     system = "prestashop"
 
     def __init__(self, db_path: Path, *, port: int = 0) -> None:
-        super().__init__()
-        self.db = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        super().__init__(db_path, port)
         meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         self.settings: dict[str, Any] = {
             "patch_allowed": False,
@@ -48,8 +43,6 @@ class PrestaShopApp(App):
             "timezone": meta.get("timezone", "Europe/Paris"),
             "shop_name": "Maison Exemple",
         }
-        self.port = port
-        self._columns: dict[str, list[str]] = {}
         self._wall: WorldClock | None = None
 
     # ------------------------------------------------------------------------------------- helpers
@@ -66,14 +59,6 @@ class PrestaShopApp(App):
         if self._wall is None or self._wall.tz.key != tz:
             self._wall = WorldClock(tz)
         return self._wall.local(self.clock.now())
-
-    def columns(self, table: str) -> list[str]:
-        if table not in self._columns:
-            self._columns[table] = [r[1] for r in self.db.execute(f'PRAGMA table_info("{table}")')]
-        return self._columns[table]
-
-    def close(self) -> None:
-        self.db.close()
 
     # ------------------------------------------------------------------------------------ dispatch
     def handle(self, request: Request) -> Response:

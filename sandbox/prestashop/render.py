@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import orjson
-
 from sandbox.prestashop.schema import Association, Field, Resource
 
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<prestashop xmlns:xlink="http://www.w3.org/1999/xlink">\n'
@@ -70,19 +68,6 @@ def _json_plan(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
     return [(f.name, None if f.lang else _CONVERTERS[f.type]) for f in fields]
 
 
-def json_value(f: Field, value: Any) -> Any:
-    """The 8.1.2 JSON typing: integers are numbers, decimals and booleans strings, unset values null."""
-    if f.type in ("id", "int"):
-        return None if value is None else int(value)
-    if f.type == "nbool":
-        return None if value is None else str(int(value))
-    if f.type == "defon":
-        return "1" if value else ""
-    if value is None:
-        return None
-    return scalar_text(f, value)
-
-
 class Renderer:
     """Renders rows of one request: base URL for xlinks, languages shown, output format."""
 
@@ -129,10 +114,6 @@ class Renderer:
         if blocks:
             out["associations"] = blocks
         return out
-
-    @staticmethod
-    def json_dump(payload: Any) -> bytes:
-        return orjson.dumps(payload)
 
     # ---------------------------------------------------------------------------------------- XML
     def xml_object(
