@@ -15,8 +15,11 @@ from flows.errors import OmnicanalError, one_line_reason
 # Prefect reads these at import time; the commands below import Prefect lazily, after this.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
-# A person at the CLI sees omnicanal's own progress lines; Prefect's console chatter only from warnings up.
+# A person at the CLI sees omnicanal's own progress lines and a one-line reason on failure; the libraries'
+# console chatter (Prefect's tracebacks, dlt's schema notices) stays out of the way unless asked for.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
 
 app = typer.Typer(
     name="omnicanal",
@@ -187,14 +190,23 @@ def sandbox_up(
     prestashop_port: Annotated[int, typer.Option(help="Port of the PrestaShop emulator (0 = any free).")] = 0,
     dolibarr_port: Annotated[int, typer.Option(help="Port of the Dolibarr emulator (0 = any free).")] = 0,
 ) -> None:
-    """Start the emulators in the foreground and print their URLs and keys (Ctrl-C stops them)."""
+    """Start the emulators in the foreground and print their URLs and keys (Ctrl-C stops them).
+
+    It also writes <data-dir>/sandbox/config.toml (and secrets.toml beside it), so that in another terminal
+    `omnicanal run --config data/sandbox/config.toml` (or extract, push, backfill) works on the sandbox.
+    """
+    from flows.config import write_connections_config
     from sandbox import Sandbox
 
     base = (data_dir or Path("data")) / "sandbox"
     with Sandbox(
         base, seed=seed, scale=scale, prestashop_port=prestashop_port, dolibarr_port=dolibarr_port
     ) as sb:
+        config = write_connections_config(
+            base / "config.toml", sb.connections(), comment="Written by `omnicanal sandbox up` for its servers."
+        )
         typer.echo(sb.describe())
+        typer.echo(f"\nconfiguration for these servers: {config}\n  omnicanal run --config {config}")
         sb.wait()
 
 

@@ -97,7 +97,19 @@ def push_only(settings: Settings, *, dry_run: bool, only: list[str] | None) -> R
 def backfill_window(
     settings: Settings, *, start: date, end: date, connections: list[str] | None, chunk_days: int
 ) -> RunSummary:
-    raise ConfigError("backfill is not available yet")
+    """`omnicanal backfill`: the backfill flow on the configured connections."""
+    from flows.backfill import backfill
+
+    if not settings.connections:
+        raise ConfigError("no connection is configured (pass --config FILE or create .omnicanal/config.toml)")
+    return backfill(
+        start=start,
+        end=end,
+        connections=connections,
+        chunk_days=chunk_days,
+        config_file=str(settings.source_file) if settings.source_file else None,
+        data_dir=str(settings.data_dir),
+    )
 
 
 def write_report(settings: Settings, *, output: Path | None) -> Path:
