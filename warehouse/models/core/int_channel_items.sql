@@ -1,0 +1,38 @@
+{{ config(materialized='view') }}
+
+-- Every sellable item of every channel connection, matched to an ERP SKU: by SKU first, then by EAN-13.
+{%- set parts = [] -%}
+{%- if has_system('prestashop') %}{% do parts.append(ref('int_channel_items__prestashop')) %}{% endif %}
+
+with items as (
+    {{ union_system_models(parts, 'channel items') }}
+),
+
+products as (
+    select * from {{ ref('dim_products') }}
+    where not is_variant_parent
+),
+
+-- an EAN-13 identifies a product only when exactly one ERP SKU carries it
+erp_eans as (
+    select ean13, min(sku) as sku
+    from products
+    where ean13 is not null
+    group by ean13
+    having count(*) = 1
+),
+
+final as (
+    select
+        items.*,
+        coalesce(by_sku.sku, erp_eans.sku) as erp_sku,
+        case
+            when by_sku.sku is not null then 'sku'
+            when erp_eans.sku is not null then 'ean13'
+        end as match_method
+    from items
+    left join products as by_sku on items.sku = by_sku.sku
+    left join erp_eans on by_sku.sku is null and items.ean13 = erp_eans.ean13
+)
+
+select * from final
