@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sandbox.generator.world import World
 
 # Bumped when the generated layout changes, so an older world on disk is regenerated rather than served.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 PS_COUNT_TABLES = (
     "products",
     "combinations",
@@ -271,7 +271,9 @@ def finish_world(world: World) -> dict[str, Any]:
         ],
         "duplicate_customers": world.truth["duplicate_customers"],
         "below_cost_lines": world.truth["below_cost_lines"],
-        "orders_missing_in_erp": world.truth["orders_missing_in_erp"],
+        "orders_missing_in_erp": sorted(
+            world.truth["orders_missing_in_erp"], key=lambda o: o["shop_order_id"]
+        ),
         "customers_missing_in_erp": customers_missing,
         "costing_edge_cases": world.truth["costing_edge_cases"],
         "counts": counts,

@@ -161,6 +161,7 @@ class World:
         self.negative_sku: int | None = None
         self.duplicate_done = False
         self.late_key_done = False
+        self.below_cost_planned = False
         self.free_goods_done = False
 
     # ---------------------------------------------------------------- ids, events, randomness helpers
@@ -1713,7 +1714,9 @@ class World:
                 self.schedule(start + 8 * HOUR, "transfer", {"store": code})
         if (d + timedelta(days=1)).month != d.month:
             self.schedule(start + 19 * HOUR + 30 * 60, "inventory", day)
-        if day == 100:
+        if day >= 100 and weekday != 6 and not self.truth["below_cost_lines"] and not self.below_cost_planned:
+            # a clearance sale in a store, on an opening day (stores close on Sundays)
+            self.below_cost_planned = True
             self.schedule(start + 16 * HOUR, "below_cost_ticket")
         if self.negative_sku is not None and day == self.skus[self.negative_sku].model.launch_day:
             self.schedule(start + 9 * HOUR + 30 * 60, "negative_stock_order")

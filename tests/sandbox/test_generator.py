@@ -182,3 +182,45 @@ def test_ground_truth_customers_orders_and_below_cost_line(sandbox: Sandbox) -> 
     assert below == [(b["order_ref"], b["line_id"]) for b in truth["below_cost_lines"]]
     assert truth["counts"]["prestashop"]["orders"] == len(shop_orders)
     assert truth["counts"]["dolibarr"]["orders"] == len(erp_orders)
+
+
+def test_flat_files_carry_the_same_tickets_orders_and_products_as_the_erp(sandbox: Sandbox) -> None:
+    import csv
+
+    files = sandbox.files()
+    # POS: every store ticket of the ERP, line for line (return tickets are the negative lines).
+    pos_lines: Counter[tuple[str, str]] = Counter()
+    for path in sorted(files["pos"].rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if int(row["quantity"]) > 0:
+                    pos_lines[(row["ticket_id"], row["sku"])] += int(row["quantity"])
+    erp_store: Counter[tuple[str, str]] = Counter()
+    for order in _erp(sandbox, "orders", sqlfilters="(ef.channel:=:'store')"):
+        for line in order["lines"]:
+            erp_store[(order["ref_client"], line["product_ref"])] += int(line["qty"])
+    assert pos_lines == erp_store and pos_lines
+    # Marketplace: the same orders and items as the ERP's marketplace orders.
+    mkp: Counter[tuple[str, str]] = Counter()
+    for path in sorted(files["marketplace"].glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                mkp[(row["order_id"], row["sku"])] += int(row["quantity"])
+    erp_mkp: Counter[tuple[str, str]] = Counter()
+    for order in _erp(sandbox, "orders", sqlfilters="(ef.channel:=:'marketplace')"):
+        for line in order["lines"]:
+            erp_mkp[(order["ref_client"], line["product_ref"])] += int(line["qty"])
+    assert mkp == erp_mkp and mkp
+    # ERP export (French format): one row per ERP product, same price and stock.
+    (export,) = files["erp_export"].glob("*.csv")
+    with export.open(encoding="cp1252", newline="") as fh:
+        rows = {r["Réf. produit"]: r for r in csv.DictReader(fh, delimiter=";")}
+    products = _erp(sandbox, "products", includestockdata=1)
+    assert set(rows) == {p["ref"] for p in products}
+    for p in products:
+        row = rows[p["ref"]]
+        assert Decimal(row["Prix de vente HT"].replace(",", ".")) == Decimal(p["price"]).quantize(
+            Decimal("0.01")
+        )
+        central = int(p["stock_warehouse"].get("1", {}).get("real", 0)) if p["stock_warehouse"] else 0
+        assert int(row["Stock WH-CENTRAL"]) == central
