@@ -8,7 +8,7 @@ UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export UV_PYTHON := 3.11
 
-.PHONY: help setup demo test lint format typecheck bench sandbox report docs prefect-server worker deploy clean
+.PHONY: help setup demo test lint format typecheck bench sandbox report prefect-server worker deploy clean
 
 help: ## list every chore
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -45,6 +45,19 @@ sandbox: setup ## start the emulated ERP and shop and print their URLs and keys
 
 report: setup ## write the static HTML report from the analysts' database
 	$(BIN)/omnicanal report
+
+PREFECT_PORT ?= 4200
+PREFECT_API := http://127.0.0.1:$(PREFECT_PORT)/api
+
+prefect-server: setup ## start a local Prefect server and its UI (http://127.0.0.1:4200)
+	$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+deploy: setup ## create the process work pool and register the deployments of prefect.yaml on that server
+	PREFECT_API_URL=$(PREFECT_API) $(BIN)/prefect work-pool create omnicanal-process --type process --overwrite
+	PREFECT_API_URL=$(PREFECT_API) $(BIN)/prefect --no-prompt deploy --all
+
+worker: setup ## start a process worker that runs the deployments from this folder
+	OMNICANAL_PROJECT_DIR=$(CURDIR) PREFECT_API_URL=$(PREFECT_API) $(BIN)/prefect worker start --pool omnicanal-process
 
 clean: ## remove generated data (keeps .venv)
 	rm -rf data warehouse/target warehouse/logs .pytest_cache
