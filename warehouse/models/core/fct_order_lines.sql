@@ -1,12 +1,8 @@
 -- One row per order line of every sales channel (web shops, stores, marketplaces), each order counted once:
 -- a channel connection's own record wins over the ERP's copy of the same order (ERP `ref_client` = the
 -- channel's reference); ERP orders without a channel counterpart count under their ERP channel.
-{%- set parts = [] -%}
-{%- if has_system('prestashop') %}{% do parts.append(ref('int_order_lines__prestashop')) %}{% endif %}
-{%- if has_system('dolibarr') %}{% do parts.append(ref('int_order_lines__dolibarr')) %}{% endif %}
-
 with lines as (
-    {{ union_system_models(parts, 'order lines') }}
+    select * from {{ ref('int_order_lines') }}
 ),
 
 links as (
@@ -78,13 +74,12 @@ final as (
         kept.quantity,
         kept.unit_list_price_excl_tax,
         kept.unit_discount_excl_tax,
-        kept.unit_list_price_excl_tax - kept.unit_discount_excl_tax as unit_price_excl_tax,
+        kept.unit_price_excl_tax,
         kept.tax_rate,
         kept.currency_code,
-        cast(round(kept.quantity * kept.unit_list_price_excl_tax, 2) as decimal(18, 2)) as gross_excl_tax,
-        cast(round(kept.quantity * kept.unit_discount_excl_tax, 2) as decimal(18, 2)) as discount_excl_tax,
-        cast(round(kept.quantity * kept.unit_list_price_excl_tax, 2) as decimal(18, 2))
-            - cast(round(kept.quantity * kept.unit_discount_excl_tax, 2) as decimal(18, 2)) as net_excl_tax,
+        kept.gross_excl_tax,
+        kept.discount_excl_tax,
+        kept.net_excl_tax,
         kept.erp_warehouse_id
     from kept
     left join links on kept.customer_record_key = links.customer_record_key
