@@ -136,6 +136,7 @@ class DolibarrApp(App):
 
     def __init__(self, db_path: Path, *, port: int = 0) -> None:
         super().__init__(db_path, port)
+        self.product_rows: dict[int, sqlite3.Row] = {}
         self.settings: dict[str, Any] = {
             "auth_delay": 1.0,
             "suppliers_module": True,
@@ -148,7 +149,7 @@ class DolibarrApp(App):
         return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.clock.now()))
 
     def objects(self) -> Objects:
-        return Objects(self.db, f"http://127.0.0.1:{self.port}")
+        return Objects(self.db, f"http://127.0.0.1:{self.port}", self.product_rows)
 
     # --------------------------------------------------------------------------------- dispatch
     def handle(self, request: Request) -> Response:
@@ -454,6 +455,7 @@ class DolibarrApp(App):
         return self._ok(obj)
 
     def _update_product(self, pid: int, data: dict[str, Any], now: str) -> None:
+        self.product_rows.pop(pid, None)
         row = self.db.execute("SELECT * FROM product WHERE rowid = ?", (pid,)).fetchone()
         mapping = {
             "label": "label",
@@ -1077,6 +1079,7 @@ class DolibarrApp(App):
                 self.settings.update(payload)
             return json_response(200, self.settings)
         if route == "rows" and len(parts) >= 2:
+            self.product_rows.clear()  # a direct mutation may touch products
             return rows_admin(self.db, self.columns, request, parts[1:], id_column="rowid")
         return None
 

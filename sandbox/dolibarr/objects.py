@@ -13,12 +13,16 @@ from sandbox.dolibarr.render import COUNTRY_CODES, build, money, num, rate, sid,
 
 
 class Objects:
-    """Builds API objects; one instance per request batch (it caches products for the lines)."""
+    """Builds API objects from rows; the lines read their product through a cache of product rows."""
 
-    def __init__(self, db: sqlite3.Connection, base_url: str) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, base_url: str, products: dict[int, sqlite3.Row] | None = None
+    ) -> None:
         self.db = db
         self.base_url = base_url  # "http://127.0.0.1:<port>"
-        self._products: dict[int, sqlite3.Row] = {}
+        # Product rows the lines name (ref, label...); the app keeps them across requests and drops
+        # them when a product is written.
+        self._products: dict[int, sqlite3.Row] = {} if products is None else products
 
     # ------------------------------------------------------------------------------ helpers
     def _extrafields(self, table: str, ids: list[int]) -> dict[int, dict[str, Any]]:

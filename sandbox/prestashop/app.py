@@ -279,7 +279,13 @@ class PrestaShopApp(App):
             languages,
         )
         order = q.order or [f'main."{res.default_order}" ASC']
-        sql = f'SELECT main.* FROM "{res.name}" main {q.join} WHERE ' + (" AND ".join(q.where) or "1")
+        # Only the columns the answer shows (large pages of a few fields are what sweeps ask for).
+        if display.mode == "full":
+            selected = "main.*"
+        else:
+            wanted = {"id", *display.fields}
+            selected = ", ".join(f'main."{f.name}"' for f in res.plain_fields if f.name in wanted)
+        sql = f'SELECT {selected} FROM "{res.name}" main {q.join} WHERE ' + (" AND ".join(q.where) or "1")
         sql += " ORDER BY " + ", ".join(order)
         if q.limit is not None:
             offset, count = q.limit
@@ -319,7 +325,8 @@ class PrestaShopApp(App):
             return self._ok(200, body, json_out, request)
         fields, assoc_fields = self._fields_for(res, display)
         ids = [r["id"] for r in rows]
-        langs = self._lang_rows(res, ids, renderer.shown) if any(f.lang for f in fields) else {}
+        lang_names = [f.name for f in fields if f.lang]
+        langs = self._lang_rows(res, ids, renderer.shown, lang_names) if lang_names else {}
         assocs = self._associations(res, ids, assoc_fields)
         if json_out:
             if not rows:
@@ -379,19 +386,21 @@ class PrestaShopApp(App):
         return self._ok(status, body, json_out, request)
 
     def _lang_rows(
-        self, res: Resource, ids: list[int], shown: list[int]
+        self, res: Resource, ids: list[int], shown: list[int], names: list[str] | None = None
     ) -> dict[int, dict[int, dict[str, Any]]]:
         out: dict[int, dict[int, dict[str, Any]]] = {}
         if not ids or not shown:
             return out
+        names = names or [f.name for f in res.lang_fields]
+        columns = ", ".join(f'"{n}"' for n in names)
+        lmarks = ",".join("?" * len(shown))
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
-            lmarks = ",".join("?" * len(shown))
             for r in self.db.execute(
-                f'SELECT * FROM "{res.name}_lang" WHERE id IN ({marks}) AND id_lang IN ({lmarks})',
+                f'SELECT id, id_lang, {columns} FROM "{res.name}_lang" WHERE id IN ({marks}) AND id_lang IN ({lmarks})',
                 [*chunk, *shown],
             ):
-                out.setdefault(r["id"], {})[r["id_lang"]] = dict(r)
+                out.setdefault(r[0], {})[r[1]] = dict(zip(names, r[2:], strict=True))
         return out
 
     def _associations(
