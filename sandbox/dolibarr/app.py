@@ -79,6 +79,7 @@ RESOURCES: dict[str, tuple[str, str | None, str, str, str]] = {
         "api_supplier_invoices.class.php",
     ),
     "multicurrencies": ("multicurrency", None, "t.rowid", "currencies", "api_multicurrencies.class.php"),
+    "shipments": ("expedition", None, "t.rowid", "shipment", "api_shipments.class.php"),
 }
 NOT_FOUND = {
     "products": "Product not found",
@@ -92,6 +93,7 @@ NOT_FOUND = {
     "supplierinvoices": "Supplier invoice not found",
     "multicurrencies": "Currency not found",
     "stockmovements": "Stock movement not found",
+    "shipments": "Shipment not found",
 }
 EMPTY_LIST_MESSAGES = {
     "thirdparties": "No third parties found",
@@ -105,6 +107,7 @@ EMPTY_LIST_MESSAGES = {
     "supplierinvoices": "No supplier invoice found",
     "warehouses": "No warehouse found",
     "multicurrencies": "No currency found",
+    "shipments": "No shipment found",
 }
 
 
@@ -1029,6 +1032,17 @@ class DolibarrApp(App):
             ]
         )
 
+    # ----------------------------------------------------------------------------------- shipments
+    def shipments_list(self, args: list[str], params: dict[str, str], body: Any) -> Response:
+        where, values = _thirdparty_ids(params)
+        rows, total = self._list("shipments", params, where, values)
+        return self._answer_list("shipments", self.objects().shipments(rows), params, total)
+
+    def shipment_get(self, args: list[str], params: dict[str, str], body: Any) -> Response:
+        return self._ok(
+            self.objects().shipments([self._one("shipments", "t.rowid = ?", _int(args[0], 0))])[0]
+        )
+
     # ----------------------------------------------------------------------------------- currencies
     def currencies_list(self, args: list[str], params: dict[str, str], body: Any) -> Response:
         rows, total = self._list("multicurrencies", params)
@@ -1205,6 +1219,8 @@ _ROUTES: dict[tuple[str, str, str], Callable[..., Response]] = {
     ("GET", "receptions", "{id}"): DolibarrApp.reception_get,
     ("GET", "supplierinvoices", ""): DolibarrApp.supplierinvoices_list,
     ("GET", "supplierinvoices", "{id}"): DolibarrApp.supplierinvoice_get,
+    ("GET", "shipments", ""): DolibarrApp.shipments_list,
+    ("GET", "shipments", "{id}"): DolibarrApp.shipment_get,
     ("GET", "multicurrencies", ""): DolibarrApp.currencies_list,
     ("GET", "multicurrencies", "{id}"): DolibarrApp.currency_get,
     ("GET", "multicurrencies", "bycode/{x}"): DolibarrApp.currency_get,

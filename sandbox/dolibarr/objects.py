@@ -795,6 +795,73 @@ class Objects:
             "array_options": [],
         }
 
+    def shipments(self, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+        # Not recorded on 23.0.1: Expedition::fetch and its lines (20+ names fk_element/fk_elementdet, and
+        # fk_origin_line, the order line), with the carrier's code and tracking number.
+        ids = [r["rowid"] for r in rows]
+        lines = self._lines_plain("expeditiondet", "fk_expedition", ids)
+        modes = {m["rowid"]: m["code"] for m in self.db.execute("SELECT rowid, code FROM c_shipment_mode")}
+        out = []
+        for r in rows:
+            out.append(
+                {
+                    "module": None,
+                    "id": str(r["rowid"]),
+                    "entity": str(r["entity"]),
+                    "array_options": [],
+                    "linkedObjectsIds": {"commande": {"1": str(r["origin_id"])}} if r["origin_id"] else [],
+                    "origin_type": r["origin"],
+                    "origin_id": sid(r["origin_id"]),
+                    "origin": r["origin"],
+                    "ref": r["ref"],
+                    "ref_ext": r["ref_ext"],
+                    "ref_customer": r["ref_customer"],
+                    "statut": sid(r["fk_statut"]),
+                    "status": sid(r["fk_statut"]),
+                    "socid": sid(r["fk_soc"]),
+                    "billed": sid(r["billed"]),
+                    "date_creation": unix_or_none(r["date_creation"]),
+                    "date_valid": unix_or_none(r["date_valid"]),
+                    "date_validation": unix_or_none(r["date_valid"]),
+                    "date_modification": unix_or_none(r["tms"]),
+                    "date_delivery": unix(r["date_delivery"]),
+                    "date_shipping": unix(r["date_expedition"]),
+                    "date_expedition": unix(r["date_expedition"]),
+                    "shipping_method_id": sid(r["fk_shipping_method"]),
+                    "shipping_method": modes.get(r["fk_shipping_method"]),
+                    "tracking_number": r["tracking_number"] or "",
+                    "tracking_url": "",
+                    "trueWeight": num(r["weight"]),
+                    "weight_units": sid(r["weight_units"]),
+                    "user_author_id": sid(r["fk_user_author"]),
+                    "note_public": r["note_public"],
+                    "note_private": r["note_private"],
+                    "model_pdf": r["model_pdf"],
+                    "lines": [self.shipment_line(x) for x in lines.get(r["rowid"], [])],
+                }
+            )
+        return out
+
+    def shipment_line(self, line: sqlite3.Row) -> dict[str, Any]:
+        p = self.product_row(line["fk_product"])
+        return {
+            "id": str(line["rowid"]),
+            "fk_expedition": sid(line["fk_expedition"]),
+            "fk_element": sid(line["fk_element"]),
+            "fk_elementdet": sid(line["fk_elementdet"]),
+            "element_type": line["element_type"],
+            "fk_origin_line": sid(line["fk_elementdet"]),
+            "origin_line_id": sid(line["fk_elementdet"]),
+            "fk_product": sid(line["fk_product"]),
+            "product_ref": p["ref"] if p else None,
+            "product_label": p["label"] if p else None,
+            "entrepot_id": sid(line["fk_entrepot"]),
+            "qty": num(line["qty"]),
+            "qty_shipped": num(line["qty"]),
+            "rang": sid(line["rang"]),
+            "array_options": [],
+        }
+
     def supplierinvoices(self, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
         # Not recorded on 23.0.1: FactureFournisseur::fetch, with the landed-cost extrafields.
         ids = [r["rowid"] for r in rows]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sandbox.generator.world import World
 
 # Bumped when the generated layout changes, so an older world on disk is regenerated rather than served.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 PS_COUNT_TABLES = (
     "products",
     "combinations",
@@ -50,6 +50,7 @@ ERP_COUNT_TABLES = {
     "receptions": "reception",
     "reception_lines": "receptiondet_batch",
     "supplier_invoices": "facture_fourn",
+    "shipments": "expedition",
     "currency_rates": "multicurrency_rate",
 }
 
@@ -271,6 +272,7 @@ def finish_world(world: World) -> dict[str, Any]:
         ],
         "duplicate_customers": world.truth["duplicate_customers"],
         "below_cost_lines": world.truth["below_cost_lines"],
+        "order_status_mismatches": world.truth["order_status_mismatches"],
         "orders_missing_in_erp": sorted(
             world.truth["orders_missing_in_erp"], key=lambda o: o["shop_order_id"]
         ),

@@ -229,5 +229,7 @@ def test_resources_beyond_the_recordings(sandbox: Sandbox) -> None:
     assert variants and variants[0]["fk_product_parent"] == parent["id"]
     contacts = get(sandbox, "contacts", limit=1).json()
     assert contacts[0]["socid"] is not None
+    shipment = get(sandbox, "shipments", limit=1, sqlfilters="(t.tracking_number:like:'6A%')").json()[0]
+    assert shipment["shipping_method"] == "COLSUI" and shipment["lines"][0]["fk_origin_line"]
     credit = get(sandbox, "invoices", limit=1, sqlfilters="(t.type:=:2)").json()[0]
     assert credit["fk_facture_source"] and credit["lines"][0]["array_options"]["options_origin_line_id"]

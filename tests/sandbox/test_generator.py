@@ -224,3 +224,33 @@ def test_flat_files_carry_the_same_tickets_orders_and_products_as_the_erp(sandbo
         )
         central = int(p["stock_warehouse"].get("1", {}).get("real", 0)) if p["stock_warehouse"] else 0
         assert int(row["Stock WH-CENTRAL"]) == central
+
+
+def test_shipments_and_tracking_agree_except_the_untold_ones(sandbox: Sandbox) -> None:
+    truth = sandbox.ground_truth()
+    orders = {
+        o["reference"]: o for o in _ps(sandbox, "orders", "[id,reference,current_state,shipping_number]")
+    }
+    shipped = [s for s in _erp(sandbox, "shipments") if s["ref_customer"] in orders]
+    assert shipped and all(s["lines"] for s in shipped)
+    untold = []
+    for shipment in shipped:
+        order = orders[shipment["ref_customer"]]
+        if order["current_state"] in (4, 5):
+            assert order["shipping_number"] == shipment["tracking_number"]
+        else:
+            untold.append(
+                {
+                    "shop_order_id": order["id"],
+                    "reference": order["reference"],
+                    "tracking_number": shipment["tracking_number"],
+                }
+            )
+    expected = [
+        {k: m[k] for k in ("shop_order_id", "reference", "tracking_number")}
+        for m in truth["order_status_mismatches"]
+    ]
+    assert sorted(untold, key=lambda u: u["shop_order_id"]) == sorted(
+        expected, key=lambda u: u["shop_order_id"]
+    )
+    assert len(expected) >= 2
