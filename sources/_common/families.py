@@ -48,7 +48,7 @@ def document_family(
     parts: Sequence[tuple[TableSpec, Callable[[list[Row]], Iterator[pa.Table]]]],
     *,
     hints: Conversion,
-    deletions: Callable[[], Iterator[pa.Table]] | None = None,
+    deletions: Callable[[str], Iterator[pa.Table]] | None = None,
 ) -> list[DltResource]:
     """A hidden resource reading changed documents and one transformer per table built from them.
 
@@ -60,7 +60,8 @@ def document_family(
         parts: `(table, build)` pairs; `build(documents)` yields arrow tables. The first part is the
             documents table itself, which alone receives the deletion tombstones.
         hints: typing settings for the column hints.
-        deletions: when given, yields tombstones of deleted documents after the read (not in backfills).
+        deletions: when given, `deletions(name)` yields tombstones of deleted documents after the read
+            (not in backfills); `name` is the hidden resource's, whose state remembers the last sweep.
 
     Returns:
         The hidden resource followed by the part tables.
@@ -68,17 +69,17 @@ def document_family(
 
     def documents(updated: dlt.sources.incremental[datetime] = cursor) -> Iterator[list[Row] | Deleted]:
         window = open_window(updated)
-        yield []  # every part table exists after the first load, even when no document changed
         batch: list[Row] = []
+        produced = False
         for page in read(window):
             batch.extend(page)
             if len(batch) >= DOCUMENTS_PER_BATCH:
                 yield batch
-                batch = []
-        if batch:
-            yield batch
+                produced, batch = True, []
+        if batch or not produced:
+            yield batch  # an empty batch still creates every part table on a first load
         if deletions is not None and not window.backfill:
-            yield from (Deleted(rows) for rows in deletions())
+            yield from (Deleted(rows) for rows in deletions(name))
 
     reader = dlt.resource(documents, name=name, selected=False)
     main = parts[0][0]

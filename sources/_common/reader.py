@@ -79,9 +79,13 @@ class Reader:
         return self._conversion_of()
 
     def batches(self, spec: TableSpec, pages: Iterable[list[Row]]) -> Iterator[pa.Table]:
-        """Typed batches of `spec`, starting with an empty one so the table exists after any first load."""
-        yield spec.empty(self.conversion)
-        yield from typed_batches(spec, pages, self.conversion, self.connection)
+        """Typed batches of `spec`; an empty one when there is no row, so the table exists after a first load."""
+        produced = False
+        for batch in typed_batches(spec, pages, self.conversion, self.connection):
+            produced = True
+            yield batch
+        if not produced:
+            yield spec.empty(self.conversion)
 
     def open(self, cursor: dlt.sources.incremental[datetime]) -> Window:
         """This run's window for a cursor; call it before yielding anything (it pins the cursor)."""
@@ -110,14 +114,16 @@ class Reader:
         pages = self.changed_pages(spec.name, fields, window)
         yield from self.batches(spec, map(prepare, pages) if prepare else pages)
         if not window.backfill:
-            yield from self.deletion_sweep(spec)
+            yield from self.deletion_sweep(spec, resource=spec.name)
 
-    def deletion_sweep(self, spec: TableSpec) -> Iterator[pa.Table]:
-        """When due, list every id (ids only, large pages) and mark the loaded rows no longer listed."""
-        state = dlt.current.resource_state()
-        now = self.clock.now()
-        if not sweep_due(state, now, forced=self.sweep or self.full, every=self.sweep_every):
+    def deletion_sweep(self, spec: TableSpec, *, resource: str) -> Iterator[pa.Table]:
+        """When due, list every id (ids only, large pages) and mark the loaded rows no longer listed.
+
+        `resource` names the dlt resource running the sweep (its state remembers the last sweep).
+        """
+        if not self.sweep_is_due(resource):
             return
+        now = self.clock.now()
         if known_keys(spec):  # nothing loaded before: nothing can have disappeared
             bounds = self.api.id_bounds(spec.name)
             pages = self.api.range_pages(
@@ -128,19 +134,27 @@ class Reader:
             gone = tombstones(spec, present, self.conversion, in_scope=lambda key: key[0] <= top)
             if gone is not None:
                 yield gone
-        mark_swept(state, now)
+        mark_swept(dlt.current.resource_state(resource), now)
 
     def swept(self, spec: TableSpec, fields: str, *, backfill: bool) -> Iterator[pa.Table]:
         """A table without a change timestamp: read whole when its sweep is due, vanished rows marked."""
-        yield spec.empty(self.conversion)
-        if backfill:
+        yield from self.on_sweep(spec, lambda: self.whole(spec, fields, ranges=True), backfill=backfill)
+
+    def on_sweep(
+        self, spec: TableSpec, read: Callable[[], Iterable[pa.Table]], *, backfill: bool
+    ) -> Iterator[pa.Table]:
+        """`read()` when the table's sweep is due (then remembered), else just the (empty) table."""
+        if backfill or not self.sweep_is_due(spec.name):
+            yield spec.empty(self.conversion)
             return
-        state = dlt.current.resource_state()
         now = self.clock.now()
-        if not sweep_due(state, now, forced=self.sweep or self.full, every=self.sweep_every):
-            return
-        yield from self.whole(spec, fields, ranges=True)
-        mark_swept(state, now)
+        yield from read()
+        mark_swept(dlt.current.resource_state(spec.name), now)
+
+    def sweep_is_due(self, resource: str) -> bool:
+        """Whether the resource's sweep runs this time: asked for, never done, or older than `sweep_every`."""
+        state = dlt.current.resource_state(resource)
+        return sweep_due(state, self.clock.now(), forced=self.sweep or self.full, every=self.sweep_every)
 
     def whole(self, spec: TableSpec, fields: str, *, ranges: bool, prepare: Any = None) -> Iterator[pa.Table]:
         """Every row of a table, then the rows loaded before and no longer listed, marked `_deleted`."""
@@ -165,7 +179,7 @@ class Reader:
                 present.update(tuple(int(row[k]) for k in keys) for row in page)
                 yield page
 
-        yield from typed_batches(spec, remember(pages), self.conversion, self.connection)
+        yield from self.batches(spec, remember(pages))
         gone = tombstones(spec, present, self.conversion)
         if gone is not None:
             yield gone

@@ -11,7 +11,7 @@ from dlt.extract.resource import DltResource
 
 from sources._common.batches import typed
 from sources._common.columns import Conversion, TableSpec
-from sources._common.cursors import IdCursor, RunClock, Window, as_utc, mark_swept, sweep_due
+from sources._common.cursors import IdCursor, RunClock, Window, as_utc
 from sources._common.families import document_family, table_resource
 from sources._common.http import RequestCounter, RetryPolicy
 from sources._common.parallel import ordered_map
@@ -158,16 +158,17 @@ def dolibarr_source(
             watermark(),
             [(spec, heads), (lines, lines_of)],
             hints=conv,
-            deletions=lambda: reader.deletion_sweep(spec),
+            deletions=lambda name: reader.deletion_sweep(spec, resource=name),
         )
 
     def whole(spec: TableSpec) -> DltResource:
         fields = properties(spec.column_names, "statut")
 
         def read() -> Iterator[pa.Table]:
-            yield spec.empty(conv)
             if window is None:
                 yield from reader.whole(spec, fields, ranges=False, prepare=_with_statuses)
+            else:
+                yield spec.empty(conv)
 
         return table_resource(spec, read, conv)
 
@@ -202,21 +203,19 @@ def dolibarr_source(
     def product_stocks(moved: dlt.sources.incremental[int] = stocks_saved) -> Iterator[pa.Table]:
         """Stock per product and warehouse: a full sweep when due, else the products that moved since."""
         cursor = IdCursor(moved, full=full)
-        yield PRODUCT_STOCKS.empty(conv)
-        if window is not None:
-            return
         fields = properties(["id", "stock_warehouse"])
-        state = dlt.current.resource_state()
-        now = clock.now()
-        if sweep_due(state, now, forced=reader.sweep or full, every=reader.sweep_every):
+
+        def sweep() -> Iterator[pa.Table]:
             # movements from here on are caught by the next run, so the sweep may take its time
             cursor.seen(api.highest_id("stock_movements"))
             bounds = api.id_bounds("product_stocks")
             pages = api.range_pages(
                 "product_stocks", fields, Query(), page_size=sweep_page_size, bounds=bounds
             )
-            yield from reader.complete(PRODUCT_STOCKS, map(stock_rows, pages))
-            mark_swept(state, now)
+            return reader.complete(PRODUCT_STOCKS, map(stock_rows, pages))
+
+        if window is not None or reader.sweep_is_due("product_stocks"):
+            yield from reader.on_sweep(PRODUCT_STOCKS, sweep, backfill=window is not None)
             return
         moved_products: set[int] = set()
         movements = api.keyset_pages(
@@ -231,18 +230,13 @@ def dolibarr_source(
 
     def product_variants() -> Iterator[pa.Table]:
         """Variant links (parent, child, price impact) of every parent product, on sweeps."""
-        yield PRODUCT_VARIANTS.empty(conv)
-        state = dlt.current.resource_state()
-        now = clock.now()
-        if window is not None or not sweep_due(
-            state, now, forced=reader.sweep or full, every=reader.sweep_every
-        ):
-            return
-        parents = [
-            int(row["id"])
-            for page in api.keyset_pages("product_variants", "id", Query(), page_size=sweep_page_size)
-            for row in page
-        ]
+
+        def sweep() -> Iterator[pa.Table]:
+            pages = api.keyset_pages("product_variants", "id", Query(), page_size=sweep_page_size)
+            parents = [int(row["id"]) for page in pages for row in page]
+            return reader.complete(
+                PRODUCT_VARIANTS, ordered_map(variants_of, parents, workers=api.concurrency)
+            )
 
         def variants_of(parent: int) -> list[Row]:
             found = api.get(
@@ -250,22 +244,15 @@ def dolibarr_source(
             )
             return [{**v, "fk_product_parent": v.get("fk_product_parent") or parent} for v in found or ()]
 
-        yield from reader.complete(
-            PRODUCT_VARIANTS, ordered_map(variants_of, parents, workers=api.concurrency)
-        )
-        mark_swept(state, now)
+        yield from reader.on_sweep(PRODUCT_VARIANTS, sweep, backfill=window is not None)
 
     def supplier_prices() -> Iterator[pa.Table]:
         """Every supplier price (`/products/purchase_prices`, paged by product rowid), on sweeps."""
-        yield SUPPLIER_PRICES.empty(conv)
-        state = dlt.current.resource_state()
-        now = clock.now()
-        if window is not None or not sweep_due(
-            state, now, forced=reader.sweep or full, every=reader.sweep_every
-        ):
-            return
-        yield from reader.complete(SUPPLIER_PRICES, purchase_price_pages(api, sweep_page_size))
-        mark_swept(state, now)
+        yield from reader.on_sweep(
+            SUPPLIER_PRICES,
+            lambda: reader.complete(SUPPLIER_PRICES, purchase_price_pages(api, sweep_page_size)),
+            backfill=window is not None,
+        )
 
     def currencies() -> list[Row]:
         pages = api.keyset_pages("multicurrencies", "id,code,name", Query(), page_size=page_size)
@@ -273,14 +260,15 @@ def dolibarr_source(
 
     def multicurrencies() -> Iterator[pa.Table]:
         """The currencies of the multicurrency module, read whole every run."""
-        yield MULTICURRENCIES.empty(conv)
         if window is None:
             yield from reader.complete(MULTICURRENCIES, [currencies()])
+        else:
+            yield MULTICURRENCIES.empty(conv)
 
     def multicurrency_rates() -> Iterator[pa.Table]:
         """Dated FX rates of every currency (units per 1 of the company currency), read whole every run."""
-        yield MULTICURRENCY_RATES.empty(conv)
         if window is not None:
+            yield MULTICURRENCY_RATES.empty(conv)
             return
 
         def rates_of(currency: Row) -> list[Row]:

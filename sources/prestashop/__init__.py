@@ -157,9 +157,10 @@ def prestashop_source(
         fields = display(spec.column_names)
 
         def read() -> Iterator[pa.Table]:
-            yield spec.empty(hints)
             if window is None:
                 yield from reader.whole(spec, fields, ranges=False)
+            else:
+                yield spec.empty(hints)
 
         return resource(spec, read)
 
@@ -197,7 +198,7 @@ def prestashop_source(
             (ORDER_CARRIERS, children_of(ORDER_CARRIERS)),
         ],
         hints=hints,
-        deletions=lambda: reader.deletion_sweep(ORDERS),
+        deletions=lambda name: reader.deletion_sweep(ORDERS, resource=name),
     )
 
     return [
