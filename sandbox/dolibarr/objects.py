@@ -47,6 +47,14 @@ class Objects:
             self._products[pid] = self.db.execute("SELECT * FROM product WHERE rowid = ?", (pid,)).fetchone()
         return self._products[pid]
 
+    def prefetch_products(self, ids: set[int]) -> None:
+        """Read the products a page of lines names in one query per chunk, not one per line."""
+        missing = [pid for pid in ids if pid is not None and pid not in self._products]
+        for chunk in _chunks(missing):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM product WHERE rowid IN ({marks})", chunk):
+                self._products[row["rowid"]] = row
+
     # ------------------------------------------------------------------------------ products
     def products(self, rows: list[sqlite3.Row], with_stock: bool = False) -> list[dict[str, Any]]:
         ef = self._extrafields("product_extrafields", [r["rowid"] for r in rows])
@@ -409,6 +417,7 @@ class Objects:
                 f"SELECT * FROM {table} WHERE {parent} IN ({marks}) ORDER BY rang, rowid", chunk
             ):
                 out.setdefault(line[parent], []).append(line)
+        self.prefetch_products({line["fk_product"] for lines in out.values() for line in lines})
         return out
 
     def _line_common(self, line: sqlite3.Row) -> dict[str, Any]:
@@ -758,6 +767,7 @@ class Objects:
                 f"SELECT * FROM {table} WHERE {parent} IN ({marks}) ORDER BY rowid", chunk
             ):
                 out.setdefault(line[parent], []).append(line)
+        self.prefetch_products({line["fk_product"] for lines in out.values() for line in lines})
         return out
 
     def reception_line(self, line: sqlite3.Row, po_line: sqlite3.Row | None) -> dict[str, Any]:
