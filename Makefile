@@ -8,7 +8,7 @@ UV = $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export UV_PYTHON := 3.11
 
-.PHONY: help setup demo test lint format typecheck bench sandbox report prefect-server worker deploy clean
+.PHONY: help setup browser demo test lint format typecheck bench sandbox report prefect-server worker deploy clean
 
 help: ## list every chore
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -23,8 +23,13 @@ setup: $(VENV)/.installed ## create .venv with uv from uv.lock (bytecode compile
 demo: setup ## set everything up from nothing and run the main job on the sandbox
 	$(BIN)/omnicanal demo
 
-test: setup ## run the whole test suite (starts sandbox servers, uses local PostgreSQL/MariaDB)
+test: setup browser ## run the whole test suite (starts sandbox servers, uses local PostgreSQL/MariaDB)
 	$(BIN)/pytest
+
+browser: ## install Debian's chromium (headless report rendering in the tests) when missing and root
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; } \
+	  || echo "chromium could not be installed: the report screenshot test will be skipped"; }
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -138,3 +138,14 @@ def build_warehouse(
     if exclude:
         args += ["--exclude", *exclude.split()]
     return run_dbt(settings, args, command="build")
+
+
+def generate_lineage(settings: Settings, output: Path) -> Path:
+    """Generate dbt docs (lineage and column descriptions) as one static HTML page readable offline."""
+    run_dbt(settings, ["--static"], command="docs generate")
+    page = settings.data_dir / "work" / "dbt_target" / "static_index.html"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_bytes(page.read_bytes())
+    os.replace(tmp, output)
+    return output

@@ -155,12 +155,17 @@ def backfill(
 def report(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", help="HTML file to write.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="HTML file to write (default data/reports/report.html).")
+    ] = None,
+    lineage: Annotated[
+        bool, typer.Option("--lineage/--no-lineage", help="Also generate the dbt docs page (lineage).")
+    ] = True,
 ) -> None:
     """Write the static HTML report (margins, KPIs, stock cover, reconciliation, quality) from the warehouse."""
     from flows.runner import write_report
 
-    typer.echo(str(write_report(_settings(config, data_dir), output=output)))
+    typer.echo(str(write_report(_settings(config, data_dir), output=output, lineage=lineage)))
 
 
 @app.command()
@@ -203,7 +208,9 @@ def sandbox_up(
         base, seed=seed, scale=scale, prestashop_port=prestashop_port, dolibarr_port=dolibarr_port
     ) as sb:
         config = write_connections_config(
-            base / "config.toml", sb.connections(), comment="Written by `omnicanal sandbox up` for its servers."
+            base / "config.toml",
+            sb.connections(),
+            comment="Written by `omnicanal sandbox up` for its servers.",
         )
         typer.echo(sb.describe())
         typer.echo(f"\nconfiguration for these servers: {config}\n  omnicanal run --config {config}")

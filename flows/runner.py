@@ -112,5 +112,31 @@ def backfill_window(
     )
 
 
-def write_report(settings: Settings, *, output: Path | None) -> Path:
-    raise ConfigError("report is not available yet")
+def report_paths(settings: Settings) -> tuple[Path, Path]:
+    """Where the report and the dbt lineage page are written."""
+    folder = settings.data_dir / "reports"
+    return folder / "report.html", folder / "lineage.html"
+
+
+def write_report(settings: Settings, *, output: Path | None = None, lineage: bool = True) -> Path:
+    """`omnicanal report`: render the HTML report from the analysts' snapshot (or the working file).
+
+    With `lineage`, dbt docs (lineage, model and column descriptions) are generated first as one static
+    page linked from the report; that needs the working file, so not while a sync is running.
+    """
+    from flows.build import generate_lineage
+    from flows.report import build_report
+
+    database = settings.analyst_path if settings.analyst_path.exists() else settings.warehouse_path
+    default_output, lineage_page = report_paths(settings)
+    if lineage and settings.warehouse_path.exists():
+        from flows.guard import data_dir_lock
+
+        with data_dir_lock(settings.data_dir), step("generating dbt docs (lineage)"):
+            generate_lineage(settings, lineage_page)
+    return build_report(
+        database,
+        output or default_output,
+        merchant=settings.merchant.name,
+        lineage=lineage_page if lineage_page.exists() else None,
+    )
