@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -148,6 +149,7 @@ class Sandbox:
         if self._endpoints:
             return
         self.ensure_world()
+        atexit.register(self.stop)  # never leave servers behind, even when a caller forgets stop()
         world = json.loads((self.data_dir / "world.json").read_text())
         try:
             for system, path in (("prestashop", "/api"), ("dolibarr", "/api/index.php")):
@@ -202,6 +204,7 @@ class Sandbox:
                     proc.kill()
                     proc.wait()
         self._endpoints.clear()
+        atexit.unregister(self.stop)
 
     def reset(self) -> None:
         """Throw the world away and generate it again; running emulators are restarted on the new one."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -45,12 +46,23 @@ def main(argv: list[str] | None = None) -> int:
         app.port = port  # the xlinks and payment URLs name the real port
         print(f"READY {port}", flush=True)
 
+    parent = os.getppid()
+
+    async def orphan_watch() -> None:
+        # A server whose parent died (killed test run, closed terminal) stops instead of lingering.
+        while os.getppid() == parent:
+            await asyncio.sleep(1.0)
+        if app.stop_event is not None:
+            app.stop_event.set()
+
     async def run() -> None:
         loop = asyncio.get_running_loop()
         task = asyncio.ensure_future(serve(app, args.host, args.port, ready))
+        watch = asyncio.ensure_future(orphan_watch())
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: app.stop_event.set() if app.stop_event else None)
         await task
+        watch.cancel()
 
     asyncio.run(run())
     return 0

@@ -122,3 +122,39 @@ def test_a_different_seed_regenerates_the_data_dir(world_dir: Path, tmp_path: Pa
     sb = Sandbox(tmp_path / "w", seed=43, scale=0.2)
     sb.ensure_world()
     assert sb.world()["seed"] == 43
+
+
+def test_servers_stop_when_their_parent_dies(world_dir: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sandbox.testing import copy_world
+
+    copy_world(world_dir, tmp_path / "w")
+    script = (
+        "import sys, time; from pathlib import Path; from sandbox import Sandbox\n"
+        f"sb = Sandbox(Path({str(tmp_path / 'w')!r}), seed=42, scale=1.0); sb.start()\n"
+        "print(sb.prestashop.port, sb.dolibarr.port, flush=True); time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    ports = [int(p) for p in parent.stdout.readline().split()]  # type: ignore[union-attr]
+    assert requests.get(f"http://127.0.0.1:{ports[0]}/__sandbox__/health", timeout=5).status_code == 200
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 15
+    alive = ports
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if _answers(p)]
+        time.sleep(0.2)
+    assert alive == []
+
+
+def _answers(port: int) -> bool:
+    try:
+        requests.get(f"http://127.0.0.1:{port}/__sandbox__/health", timeout=1)
+    except requests.exceptions.ConnectionError:
+        return False
+    return True
