@@ -146,6 +146,7 @@ class DolibarrApp(App):
             "environment": "non-production",
             "empty_list_404": ["thirdparties"],
             "movement_touches_product_tms": False,
+            "sqlfilters_colon_bug": False,
         }
 
     def now_sql(self) -> str:
@@ -263,7 +264,10 @@ class DolibarrApp(App):
         if params.get("sqlfilters"):
             try:
                 compiled = compile_filters(
-                    params["sqlfilters"], self._column_kind(table, ef_table), self.now_sql()
+                    params["sqlfilters"],
+                    self._column_kind(table, ef_table),
+                    self.now_sql(),
+                    colon_bug=bool(self.settings["sqlfilters_colon_bug"]),
                 )
             except FilterSyntaxError as exc:
                 raise RestError(

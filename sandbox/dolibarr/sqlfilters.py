@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 CRITERION = re.compile(r"\(([a-zA-Z0-9_.]+:[<>!=insotlke]+:[^()]+)\)", re.I)
+# Before Dolibarr 20 (issue #29292) the value could not hold a colon: a time in a date broke the filter.
+CRITERION_BEFORE_20 = re.compile(r"\(([a-zA-Z0-9_.]+:[<>!=insotlke]+:[^:()]+)\)", re.I)
 OPERATORS = {
     "=": "=",
     "!=": "<>",
@@ -63,12 +65,16 @@ def compile_filters(
     text: str,
     column_kind: Callable[[str, str], str | None],
     now: str,
+    colon_bug: bool = False,
 ) -> Compiled:
-    """Compile `text`; `column_kind(alias, column)` gives 'date', 'day', 'num', 'text' or None (unknown)."""
+    """Compile `text`; `column_kind(alias, column)` gives 'date', 'day', 'num', 'text' or None (unknown).
+
+    `colon_bug` reproduces versions before 20, where a colon inside a value is a syntax error.
+    """
     if not (text.startswith("(") and text.endswith(")")):
         text = f"({text})"
     check_balance(text)
-    skeleton = CRITERION.sub("", text)
+    skeleton = (CRITERION_BEFORE_20 if colon_bug else CRITERION).sub("", text)
     skeleton = re.sub(r"(?i)and|or| ", "", skeleton)
     if re.search(r"[^()]", skeleton):
         raise FilterSyntaxError(f"Bad syntax of the search string: {text}")

@@ -42,6 +42,7 @@ class PrestaShopApp(App):
             "languages": 1,
             "timezone": meta.get("timezone", "Europe/Paris"),
             "shop_name": "Maison Exemple",
+            "json_empty_list": "bare",
         }
         self._wall: WorldClock | None = None
 
@@ -191,6 +192,10 @@ class PrestaShopApp(App):
             headers.insert(0, ("WWW-Authenticate", REALM))
         return Response(err.status, body, headers)
 
+    def _empty_json(self, resource: str) -> bytes:
+        """8.1.2 answers an empty JSON list as a bare `[]`; other releases as `{"<resource>": []}`."""
+        return b"[]" if self.settings["json_empty_list"] == "bare" else orjson.dumps({resource: []})
+
     def _renderer(self, params: dict[str, str]) -> Renderer:
         available = self.languages()
         shown = parse_languages(params.get("language"), available)
@@ -227,7 +232,9 @@ class PrestaShopApp(App):
     def _empty_resource(self, name: str, object_id: str, json_out: bool) -> Response:
         if object_id:
             return Response(404, b"", [("PSWS-Version", PS_VERSION)])
-        body = b"[]" if json_out else (XML_HEAD + f"<{name}>\n</{name}>\n" + XML_TAIL).encode()
+        body = (
+            self._empty_json(name) if json_out else (XML_HEAD + f"<{name}>\n</{name}>\n" + XML_TAIL).encode()
+        )
         return self._ok(200, body, json_out)
 
     def _get(
@@ -315,7 +322,11 @@ class PrestaShopApp(App):
     ) -> Response:
         if display.mode == "ids":
             if json_out:
-                body = orjson.dumps({res.name: [{"id": r["id"]} for r in rows]}) if rows else b"[]"
+                body = (
+                    orjson.dumps({res.name: [{"id": r["id"]} for r in rows]})
+                    if rows
+                    else self._empty_json(res.name)
+                )
             else:
                 items = "".join(
                     f'<{res.node} id="{r["id"]}" xlink:href="{self.base}{res.name}/{r["id"]}"/>\n'
@@ -330,7 +341,7 @@ class PrestaShopApp(App):
         assocs = self._associations(res, ids, assoc_fields)
         if json_out:
             if not rows:
-                return self._ok(200, b"[]", True, request)
+                return self._ok(200, self._empty_json(res.name), True, request)
             objects = [
                 renderer.json_object(
                     res,

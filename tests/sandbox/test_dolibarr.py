@@ -233,3 +233,12 @@ def test_resources_beyond_the_recordings(sandbox: Sandbox) -> None:
     assert shipment["shipping_method"] == "COLSUI" and shipment["lines"][0]["fk_origin_line"]
     credit = get(sandbox, "invoices", limit=1, sqlfilters="(t.type:=:2)").json()[0]
     assert credit["fk_facture_source"] and credit["lines"][0]["array_options"]["options_origin_line_id"]
+
+
+def test_colon_in_a_value_breaks_filters_on_versions_before_20(fresh_sandbox: Sandbox) -> None:
+    with_time = "(t.tms:>=:'2026-01-01 10:00:00')"
+    assert get(fresh_sandbox, "products", limit=1, sqlfilters=with_time).status_code == 200
+    fresh_sandbox.admin("dolibarr").settings(sqlfilters_colon_bug=True)
+    broken = get(fresh_sandbox, "products", limit=1, sqlfilters=with_time)
+    assert broken.status_code == 400 and "Bad syntax" in broken.json()["error"]["message"]
+    assert get(fresh_sandbox, "products", limit=1, sqlfilters="(t.tms:>=:'2026-01-01')").status_code == 200

@@ -302,3 +302,9 @@ def test_schemas_describe_every_field(sandbox: Sandbox, schema: str) -> None:
     if schema == "synopsis":
         assert product.find("price").get("required") == "true"
         assert product.find("quantity").get("read_only") == "true"
+
+
+def test_empty_json_list_form_is_a_setting(fresh_sandbox: Sandbox) -> None:
+    assert get(fresh_sandbox, "products", **{"filter[id]": "[999999]"}).json() == []
+    fresh_sandbox.admin("prestashop").settings(json_empty_list="object")
+    assert get(fresh_sandbox, "products", **{"filter[id]": "[999999]"}).json() == {"products": []}
