@@ -164,13 +164,18 @@ def _with_row_count(suite: Suite, previous: Mapping[str, int], bounds: Bounds) -
 
 
 def _validated_overrides(suites: Iterable[Suite], severity: Mapping[str, str]) -> dict[str, str]:
-    known = {f"{suite.name}.{check.name}" for suite in suites for check in suite.checks}
-    unknown = sorted(set(severity) - known)
-    if unknown:
-        raise GateConfigError(
-            f"quality.severity: unknown check(s) {', '.join(unknown)}; known checks: {', '.join(sorted(known))}"
-        )
+    checks = {suite.name: sorted(check.name for check in suite.checks) for suite in suites}
     for key, value in severity.items():
+        suite_name, _, check_name = key.partition(".")
+        if suite_name not in checks:
+            raise GateConfigError(
+                f"quality.severity.{key}: no suite {suite_name!r}; suites: {', '.join(sorted(checks))}"
+            )
+        if check_name not in checks[suite_name]:
+            raise GateConfigError(
+                f"quality.severity.{key}: suite {suite_name} has no check {check_name!r}; "
+                f"its checks: {', '.join(checks[suite_name])}"
+            )
         if value not in SEVERITIES:
             raise GateConfigError(f"quality.severity.{key}: expected {', '.join(SEVERITIES)}, got {value!r}")
     return dict(severity)

@@ -20,7 +20,8 @@ select
     customer_record_key,
     golden_customer_id,
     sku,
-    sku in (select sku from core.dim_products) as sku_known_to_erp,
+    -- qualified: an unqualified `sku` would bind to the outer row if dim_products lost its column
+    sku in (select dim_products.sku from core.dim_products) as sku_known_to_erp,
     quantity,
     unit_price_excl_tax,
     net_excl_tax,
