@@ -91,7 +91,24 @@ def extract_only(
 
 
 def push_only(settings: Settings, *, dry_run: bool, only: list[str] | None) -> RunSummary:
-    raise ConfigError("push is not available yet")
+    """`omnicanal push`: the push flow on the current warehouse (plan printed and stored; written unless dry run)."""
+    import os
+
+    from flows.push import push
+
+    if not settings.connections:
+        raise ConfigError(
+            "no connection is configured (pass --config FILE; for the sandbox, data/sandbox/config.toml)"
+        )
+    if not os.environ.get("PREFECT_API_URL"):
+        say("starting the push flow (no Prefect server configured: a temporary local one starts first)")
+    result = push(
+        config_file=str(settings.source_file) if settings.source_file else None,
+        data_dir=str(settings.data_dir),
+        dry_run=dry_run,
+        only=only,
+    )
+    return result.summary()
 
 
 def backfill_window(

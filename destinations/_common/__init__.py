@@ -1,0 +1,1 @@
+"""What every destination shares: sync records and outcomes, the write-safe HTTP client, create-once."""

@@ -1,0 +1,283 @@
+"""Write what the channels own to a Dolibarr ERP: their new customers and the orders it has not imported.
+
+Nothing here is written twice: a customer is looked up by its channel key (`ref_ext`) and its e-mail before
+it is created, an order by the channel's reference (`ref_client`) before it is created and then validated;
+after a failure whose outcome is unknown, the object is looked up again before any new attempt. Stock moves
+only through stock movements whose `movementcode` is derived from the record, looked up before each
+attempt (`POST /stockmovements` is not idempotent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from destinations._common.http import RetryPolicy
+from destinations._common.records import DestinationError, RecordOutcome, SyncRecord
+from destinations._common.safety import chunks, create_once, failed, guarded, outcome, parallel
+from destinations.dolibarr.helpers import DolibarrClient, filter_value
+from destinations.dolibarr.settings import BATCH, CALLER, CONCURRENCY, MOVEMENT_PREFIX, SHIPPING_LABEL
+
+__all__ = ["DolibarrDestination", "movement_code"]
+
+VALIDATED, CLOSED = 1, 3
+
+
+def _status(order: dict[str, Any]) -> int:
+    """An order's status (`statut` on 23.0.1, `status` elsewhere; strings in GET answers)."""
+    value = order.get("statut", order.get("status"))
+    return int(value) if value not in (None, "") else 0
+
+
+def movement_code(channel_order_ref: str, line_rank: int) -> str:
+    """The stock movement code of one line of a channel order: the same on every attempt and every run."""
+    return f"{MOVEMENT_PREFIX}-{channel_order_ref}-{line_rank}"
+
+
+@dataclass
+class DolibarrDestination:
+    """One Dolibarr connection as a push target.
+
+    Args:
+        connection: the connection name.
+        base_url: the API root (`https://erp/api/index.php`).
+        api_key: the API key.
+        concurrency: records written in parallel.
+        batch: records per batch of outcomes.
+        policy: retry policy of idempotent calls (and attempts of create-once).
+    """
+
+    connection: str
+    base_url: str
+    api_key: str
+    concurrency: int = CONCURRENCY
+    batch: int = BATCH
+    policy: RetryPolicy = RetryPolicy()
+
+    def __post_init__(self) -> None:
+        self.client = DolibarrClient(
+            self.base_url,
+            self.api_key,
+            connection=self.connection,
+            policy=self.policy,
+            pool_size=self.concurrency,
+        )
+        self._writers: dict[str, Callable[[SyncRecord], RecordOutcome]] = {
+            "customers": self._write_customer,
+            "orders": self._write_order,
+        }
+
+    @property
+    def calls(self) -> int:
+        """HTTP calls made so far (retries included)."""
+        return self.client.http.total_calls
+
+    def close(self) -> None:
+        self.client.close()
+
+    def write(self, records: Sequence[SyncRecord]) -> Iterator[list[RecordOutcome]]:
+        """Write records of one entity, a batch at a time; yields each batch's outcomes (one per record)."""
+        for batch in chunks(list(records), self.batch):
+            writer = self._writers.get(batch[0].entity)
+            if writer is None:
+                yield [
+                    failed(r, DestinationError(f"no Dolibarr writer for entity {r.entity!r}")) for r in batch
+                ]
+                continue
+            yield parallel(batch, lambda r, w=writer: guarded(r, w), self.concurrency)
+
+    # ------------------------------------------------------------------------------------------ customers
+    def _thirdparty(self, channel_key: str | None, email: str | None) -> tuple[str, str] | None:
+        """An existing third party: by the channel key omnicanal stores in `ref_ext`, else by e-mail."""
+        if channel_key:
+            rows = self.client.find(
+                "thirdparties", f"(t.ref_ext:=:{filter_value(channel_key, 'channel key')})"
+            )
+            if rows:
+                return str(rows[0]["id"]), "ref_ext"
+        if email:
+            found = self.client.thirdparty_by_email(email)
+            if found:
+                return str(found["id"]), "email"
+        return None
+
+    def _write_customer(self, record: SyncRecord) -> RecordOutcome:
+        """A new customer third party (automatic customer code), unless the ERP already has the person."""
+        payload = record.payload
+        existing = self._thirdparty(payload.get("channel_key"), payload.get("email"))
+        if existing is not None:
+            thirdparty_id, how = existing
+            return outcome(
+                record,
+                "unchanged",
+                f"{record.describe()}: already in the ERP as third party {thirdparty_id} (same {how})",
+                record=thirdparty_id,
+            )
+        body = {
+            "name": payload["name"],
+            "client": "1",
+            "code_client": "-1",
+            "email": payload.get("email"),
+            "phone": payload.get("phone"),
+            "address": payload.get("address"),
+            "zip": payload.get("zip"),
+            "town": payload.get("town"),
+            "ref_ext": payload["channel_key"],
+        }
+
+        def lookup() -> int | None:
+            found = self._thirdparty(payload["channel_key"], None)
+            return int(found[0]) if found else None
+
+        thirdparty_id, _ = create_once(
+            lambda: self.client.create("thirdparties", {k: v for k, v in body.items() if v is not None}),
+            lookup,
+            policy=self.policy,
+        )
+        stored = self.client.get_one(f"/thirdparties/{thirdparty_id}") or {}
+        if stored.get("ref_ext") != payload["channel_key"]:
+            return outcome(
+                record,
+                "failed",
+                f"{record.describe()}: third party {thirdparty_id} created, but the re-read does not show it",
+                record=str(thirdparty_id),
+            )
+        return outcome(record, "written", record=str(thirdparty_id))
+
+    # ------------------------------------------------------------------------------------------ orders
+    def _order_by_ref(self, ref_client: str) -> dict[str, Any] | None:
+        rows = self.client.find("orders", f"(t.ref_client:=:{filter_value(ref_client, 'order reference')})")
+        return rows[0] if rows else None
+
+    def _write_order(self, record: SyncRecord) -> RecordOutcome:
+        """Create the order (looked up by `ref_client` first), validate it; book and close it when the
+        channel has shipped it already (the ERP will not ship it again)."""
+        payload = record.payload
+        ref_client = payload["ref_client"]
+        order = self._order_by_ref(ref_client)
+        if order is None:
+            order_id = self._create_order(record)
+        else:
+            status = _status(order)
+            if status < 0:
+                return outcome(
+                    record,
+                    "conflict",
+                    f"{record.describe()}: the ERP has this order as {order.get('ref')}, cancelled since extraction",
+                    record=order.get("ref"),
+                )
+            if status >= VALIDATED and (not payload.get("shipped_by_channel") or status == CLOSED):
+                return outcome(
+                    record,
+                    "unchanged",
+                    f"{record.describe()}: already in the ERP as order {order.get('ref')}",
+                    record=order.get("ref"),
+                )
+            order_id = int(order["id"])
+        self._validate(order_id)
+        if payload.get("shipped_by_channel"):
+            self._book_shipped(record, order_id)
+        stored = self.client.get_one(f"/orders/{order_id}") or {}
+        status = _status(stored)
+        expected = CLOSED if payload.get("shipped_by_channel") else VALIDATED
+        if stored.get("ref_client") != ref_client or status != expected:
+            return outcome(
+                record,
+                "failed",
+                f"{record.describe()}: order {order_id} written, but the re-read shows status {status}",
+                record=stored.get("ref"),
+            )
+        return outcome(record, "written", record=stored.get("ref"))
+
+    def _create_order(self, record: SyncRecord) -> int:
+        payload = record.payload
+        customer = payload.get("customer") or {}
+        socid = customer.get("erp_thirdparty_id")
+        if not socid:
+            found = self._thirdparty(customer.get("channel_key"), customer.get("email"))
+            if found is None:
+                raise DestinationError(
+                    f"customer {customer.get('channel_key')} is not in the ERP yet (its creation failed or was "
+                    "held back); the order waits for the next run"
+                )
+            socid = found[0]
+        lines = [
+            {
+                "fk_product": int(line["erp_product_id"]),
+                "qty": line["quantity"],
+                "subprice": line["unit_price_excl_tax"],
+                "remise_percent": line["discount_percent"],
+                "tva_tx": line["vat_rate_percent"],
+                "product_type": 0,
+            }
+            for line in payload["lines"]
+        ]
+        shipping = payload.get("shipping") or {}
+        if shipping.get("price_excl_tax"):
+            lines.append(
+                {
+                    "label": SHIPPING_LABEL,
+                    "desc": SHIPPING_LABEL,
+                    "qty": 1,
+                    "subprice": shipping["price_excl_tax"],
+                    "tva_tx": shipping.get("vat_rate_percent") or 0,
+                    "product_type": 1,
+                }
+            )
+        body = {
+            "socid": int(socid),
+            "date": payload["ordered_at_unix"],
+            "ref_client": payload["ref_client"],
+            "warehouse_id": payload.get("warehouse_id"),
+            "array_options": {
+                "options_channel": payload.get("channel"),
+                "options_fulfillment": payload.get("fulfillment"),
+            },
+            "lines": lines,
+        }
+
+        def lookup() -> int | None:
+            found = self._order_by_ref(payload["ref_client"])
+            return int(found["id"]) if found else None
+
+        order_id, _ = create_once(lambda: self.client.create("orders", body), lookup, policy=self.policy)
+        return order_id
+
+    def _validate(self, order_id: int) -> None:
+        """Validate a draft (a repeat answers 304: already validated)."""
+        if _status(self.client.get_one(f"/orders/{order_id}") or {}) >= VALIDATED:
+            return
+        self.client.action(f"/orders/{order_id}/validate", {"idwarehouse": 0, "notrigger": 0})
+
+    def _book_shipped(self, record: SyncRecord, order_id: int) -> None:
+        """Goods the channel shipped itself leave the ERP warehouse: one movement per line, then close."""
+        payload = record.payload
+        warehouse_id = payload.get("warehouse_id")
+        if not warehouse_id:
+            raise DestinationError(
+                "the channel shipped this order, but no ERP warehouse is mapped to the channel"
+            )
+        for rank, line in enumerate(payload["lines"], start=1):
+            code = movement_code(payload["ref_client"], rank)
+            body = {
+                "product_id": int(line["erp_product_id"]),
+                "warehouse_id": int(warehouse_id),
+                "qty": -abs(float(line["quantity"])),
+                "type": 2,
+                "movementcode": code,
+                "label": f"{payload['ref_client']} shipped by {payload.get('channel_connection')} ({CALLER})",
+                "origin_type": "commande",
+                "origin_id": order_id,
+            }
+
+            def lookup(code: str = code) -> int | None:
+                rows = self.client.find(
+                    "stockmovements", f"(t.inventorycode:=:{filter_value(code, 'movement code')})"
+                )
+                return int(rows[0]["id"]) if rows else None
+
+            create_once(
+                lambda body=body: self.client.create("stockmovements", body), lookup, policy=self.policy
+            )
+        self.client.action(f"/orders/{order_id}/close", {"notrigger": 0})
