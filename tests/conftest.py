@@ -15,3 +15,6 @@ os.environ.setdefault("DLT_DATA_DIR", str(_SESSION_TMP / "dlt"))
 os.environ.pop("OMNICANAL_DATA_DIR", None)
 for _key in [k for k in os.environ if k.startswith("OMNICANAL__")]:
     del os.environ[_key]
+
+# Shared fixtures any test folder may use (a sandbox world extracted and built once per session).
+pytest_plugins = ["fixtures_warehouse"]

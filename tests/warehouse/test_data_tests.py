@@ -1,0 +1,62 @@
+"""The dbt data tests fail on bad data: corrupt a copy of the built warehouse, and `dbt test` names the broken rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from fixtures_warehouse import BuiltWarehouse
+
+from flows.build import WarehouseBuildError, run_dbt
+
+CASES = [
+    # (model to test, corrupting statement, the one test that must fail)
+    (
+        "dim_products",
+        "insert into core.dim_products select * from core.dim_products limit 1",
+        "test.omnicanal.unique_dim_products_sku.",
+    ),
+    (
+        "fct_order_line_costs",
+        "update core.fct_order_line_costs set fifo_margin = fifo_margin + 0.01 "
+        "where order_line_key = (select min(order_line_key) from core.fct_order_line_costs)",
+        "test.omnicanal.expression_is_true_fct_order_line_costs_fifo_margin_net_excl_tax_fifo_cost.",
+    ),
+    (
+        "fct_stock_levels",
+        "update core.fct_stock_levels set quantity_reserved = quantity_reserved + 1 "
+        "where sku = (select min(sku) from core.fct_stock_levels)",
+        "test.omnicanal.expression_is_true_fct_stock_levels_quantity_available_quantity_on_hand_quantity_reserved.",
+    ),
+    (
+        "fct_order_lines",
+        "update core.fct_order_lines set discount_excl_tax = discount_excl_tax + 1 "
+        "where order_line_key = (select max(order_line_key) from core.fct_order_lines)",
+        "test.omnicanal.expression_is_true_fct_order_lines_net_excl_tax_gross_excl_tax_discount_excl_tax.",
+    ),
+    (
+        "rpt_channel_kpis_monthly",
+        "insert into marts.rpt_channel_kpis_monthly select * from marts.rpt_channel_kpis_monthly "
+        "where channel = 'ALL' limit 1",
+        "test.omnicanal.unique_combination_rpt_channel_kpis_monthly_month__channel.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("model", "corruption", "failing_test"), CASES, ids=[c[0] for c in CASES])
+def test_dbt_test_fails_on_the_intended_test(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, model: str, corruption: str, failing_test: str
+) -> None:
+    # GIVEN a copy of the built warehouse whose tests pass
+    settings = built_warehouse.copy_to(tmp_path / "data")
+    run_dbt(settings, ["--select", model], command="test")
+    # WHEN one row breaks one rule
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(corruption)
+    # THEN dbt test fails, on that test only
+    with pytest.raises(WarehouseBuildError) as failure:
+        run_dbt(settings, ["--select", model], command="test")
+    message = str(failure.value)
+    assert failing_test in message
+    assert message.count("test.omnicanal.") == 1
