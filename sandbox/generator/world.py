@@ -110,7 +110,6 @@ class Person:
     ps_id: int = 0
     ps_address: int = 0
     erp_id: int = 0
-    orders: int = 0
 
 
 class World:
@@ -1802,7 +1801,7 @@ class World:
             person = self.new_person()
             self.ps_customer(person, ts - self.rng.randint(60, 900))
             self.web_customers.append(person)
-        person.orders += 1
+
         ps_id = self.next_id("ps_order")
         reference = self._ps_reference_code()
         module, payment = vocab.PAYMENTS_WEB[0] if force_card or self.chance(0.85) else vocab.PAYMENTS_WEB[1]
