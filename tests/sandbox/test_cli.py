@@ -28,3 +28,40 @@ def test_generate_writes_a_world_and_reset_starts_over(
         world.read_bytes() == first
         and json.loads((data / "sandbox" / "ground_truth.json").read_text())["counts"]
     )
+
+
+def test_sandbox_up_prints_urls_and_keys_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from flows.cli import main; sys.exit(main())",
+        "sandbox",
+        "up",
+        "--data-dir",
+        str(tmp_path),
+        "--scale",
+        "0.1",
+        "--seed",
+        "3",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    lines = []
+    for line in proc.stdout:  # type: ignore[union-attr]
+        lines.append(line)
+        if line.startswith("Ctrl-C"):
+            break
+    text = "".join(lines)
+    url = next(word for word in text.split() if word.startswith("http://127.0.0.1") and word.endswith("/api"))
+    key = text.split("key ", 1)[1].split()[0]
+    assert requests.get(f"{url}/products", auth=(key, ""), timeout=10).status_code == 200
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+    assert "DOLAPIKEY" in text and "curl" in text
