@@ -26,17 +26,32 @@ def main(argv: list[str]) -> None:
             seed = int(arg.split("=", 1)[1])
     with tempfile.TemporaryDirectory(prefix="bench-generator-") as tmp:
         target = Path(tmp) / "world"
-        wall, rss, out = run_measured(["-m", "bench.bench_generator", "--step=generate", str(target), str(seed), str(scale)])
+        wall, rss, out = run_measured(
+            ["-m", "bench.bench_generator", "--step=generate", str(target), str(seed), str(scale)]
+        )
         counts = json.loads(out.strip().splitlines()[-1])
         size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
     rows = sum(v for system in ("prestashop", "dolibarr") for v in counts[system].values())
     extra = {"scale": scale, "seed": seed, "rows": rows, "disk_mib": round(size / 2**20)}
-    record([
-        Figure(BENCH, f"generate scale {scale:g}: wall seconds", wall, "s", extra),
-        Figure(BENCH, f"generate scale {scale:g}: child peak RSS", rss / 2**20, "MiB", {"target": "well under 1024"}),
-        Figure(BENCH, f"generate scale {scale:g}: rows written", rows / wall, "rows/s"),
-        Figure(BENCH, f"generate scale {scale:g}: orders (ERP, all channels)", counts["dolibarr"]["orders"], "orders"),
-    ])
+    record(
+        [
+            Figure(BENCH, f"generate scale {scale:g}: wall seconds", wall, "s", extra),
+            Figure(
+                BENCH,
+                f"generate scale {scale:g}: child peak RSS",
+                rss / 2**20,
+                "MiB",
+                {"target": "well under 1024"},
+            ),
+            Figure(BENCH, f"generate scale {scale:g}: rows written", rows / wall, "rows/s"),
+            Figure(
+                BENCH,
+                f"generate scale {scale:g}: orders (ERP, all channels)",
+                counts["dolibarr"]["orders"],
+                "orders",
+            ),
+        ]
+    )
 
 
 def _generate_step(target: str, seed: str, scale: str) -> None:

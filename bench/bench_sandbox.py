@@ -79,39 +79,68 @@ def _measure(sb: object, seconds: float, scale: float) -> list[Figure]:
     def ps_page(resource: str, display: str, size: int, total: int) -> Callable[[int], int]:
         def step(i: int) -> int:
             offset = (i * size) % max(total, 1)
-            resp = pss.get(f"{ps.url}/{resource}", params={"output_format": "JSON", "display": display,
-                                                          "limit": f"{offset},{size}", "sort": "[id_ASC]"})
+            resp = pss.get(
+                f"{ps.url}/{resource}",
+                params={
+                    "output_format": "JSON",
+                    "display": display,
+                    "limit": f"{offset},{size}",
+                    "sort": "[id_ASC]",
+                },
+            )
             resp.raise_for_status()
             body = resp.json()
             return len(body[resource]) if body else 0
 
         return step
 
-    rate("prestashop GET one product (JSON)",
-         lambda i: _ok(pss.get(f"{ps.url}/products/{1 + i % n_products}", params={"output_format": "JSON"})), "req/s")
+    rate(
+        "prestashop GET one product (JSON)",
+        lambda i: _ok(pss.get(f"{ps.url}/products/{1 + i % n_products}", params={"output_format": "JSON"})),
+        "req/s",
+    )
     rate("prestashop products display=full, pages of 100", ps_page("products", "full", 100, n_products))
-    rate("prestashop orders display=full (order_rows), pages of 100",
-         ps_page("orders", "full", 100, counts["prestashop"]["orders"]))
-    rate("prestashop stock sweep [id,quantity], pages of 1000",
-         ps_page("stock_availables", "[id,id_product,id_product_attribute,quantity]", 1000,
-                 counts["prestashop"]["stock_availables"]))
-    rate("prestashop customers display=[5 fields], pages of 500",
-         ps_page("customers", "[id,email,firstname,lastname,date_upd]", 500, counts["prestashop"]["customers"]))
+    rate(
+        "prestashop orders display=full (order_rows), pages of 100",
+        ps_page("orders", "full", 100, counts["prestashop"]["orders"]),
+    )
+    rate(
+        "prestashop stock sweep [id,quantity], pages of 1000",
+        ps_page(
+            "stock_availables",
+            "[id,id_product,id_product_attribute,quantity]",
+            1000,
+            counts["prestashop"]["stock_availables"],
+        ),
+    )
+    rate(
+        "prestashop customers display=[5 fields], pages of 500",
+        ps_page(
+            "customers", "[id,email,firstname,lastname,date_upd]", 500, counts["prestashop"]["customers"]
+        ),
+    )
 
     def erp_page(resource: str, size: int, total: int) -> Callable[[int], int]:
         def step(i: int) -> int:
             page = i % max(1, total // size)
-            resp = ds.get(f"{erp.url}/{resource}", params={"limit": size, "page": page, "sortfield": "t.rowid"})
+            resp = ds.get(
+                f"{erp.url}/{resource}", params={"limit": size, "page": page, "sortfield": "t.rowid"}
+            )
             resp.raise_for_status()
             return len(resp.json())
 
         return step
 
     rate("dolibarr GET /status", lambda i: _ok(ds.get(f"{erp.url}/status")), "req/s")
-    rate("dolibarr products (163 keys), pages of 100", erp_page("products", 100, counts["dolibarr"]["products"]))
+    rate(
+        "dolibarr products (163 keys), pages of 100",
+        erp_page("products", 100, counts["dolibarr"]["products"]),
+    )
     rate("dolibarr orders with lines, pages of 100", erp_page("orders", 100, counts["dolibarr"]["orders"]))
-    rate("dolibarr stock movements, pages of 1000",
-         erp_page("stockmovements", 1000, counts["dolibarr"]["stock_movements"]))
+    rate(
+        "dolibarr stock movements, pages of 1000",
+        erp_page("stockmovements", 1000, counts["dolibarr"]["stock_movements"]),
+    )
 
     # Four clients at once: the server's own ceiling, not the client's.
     def parallel(i: int) -> int:
@@ -121,16 +150,33 @@ def _measure(sb: object, seconds: float, scale: float) -> list[Figure]:
     rate("prestashop products display=full, 4 clients in parallel", parallel)
 
     sb.admin("prestashop").settings(patch_allowed=True)  # type: ignore[attr-defined]
-    body = ('<?xml version="1.0" encoding="UTF-8"?><prestashop><stock_available><id>{}</id>'
-            "<quantity>{}</quantity></stock_available></prestashop>")
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><prestashop><stock_available><id>{}</id>'
+        "<quantity>{}</quantity></stock_available></prestashop>"
+    )
     n_stock = counts["prestashop"]["stock_availables"]
-    rate("prestashop PATCH stock_available (writes)",
-         lambda i: _ok(pss.patch(f"{ps.url}/stock_availables/{1 + i % n_stock}", data=body.format(1 + i % n_stock, 5))),
-         "req/s")
-    rate("dolibarr POST stockmovements (writes)",
-         lambda i: _ok(ds.post(f"{erp.url}/stockmovements",
-                               json={"product_id": 1, "warehouse_id": 1, "qty": 1 if i % 2 else -1,
-                                     "movementcode": f"BENCH-{time.time_ns()}-{i}"})), "req/s")
+    rate(
+        "prestashop PATCH stock_available (writes)",
+        lambda i: _ok(
+            pss.patch(f"{ps.url}/stock_availables/{1 + i % n_stock}", data=body.format(1 + i % n_stock, 5))
+        ),
+        "req/s",
+    )
+    rate(
+        "dolibarr POST stockmovements (writes)",
+        lambda i: _ok(
+            ds.post(
+                f"{erp.url}/stockmovements",
+                json={
+                    "product_id": 1,
+                    "warehouse_id": 1,
+                    "qty": 1 if i % 2 else -1,
+                    "movementcode": f"BENCH-{time.time_ns()}-{i}",
+                },
+            )
+        ),
+        "req/s",
+    )
     return figures
 
 
