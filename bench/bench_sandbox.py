@@ -9,15 +9,18 @@ emulators are not the bottleneck of a connector benchmark: compare these figures
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 
 from bench.common import Figure, record
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
 
 BENCH = "sandbox"
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,9 +61,9 @@ def main(argv: list[str]) -> None:
     record(figures)
 
 
-def _measure(sb: object, seconds: float, scale: float) -> list[Figure]:
-    ps, erp = sb.prestashop, sb.dolibarr  # type: ignore[attr-defined]
-    counts = json.loads((Path(sb.data_dir) / "ground_truth.json").read_text())["counts"]  # type: ignore[attr-defined]
+def _measure(sb: Sandbox, seconds: float, scale: float) -> list[Figure]:
+    ps, erp = sb.prestashop, sb.dolibarr
+    counts = sb.ground_truth()["counts"]
     pss = requests.Session()
     pss.auth = (ps.key, "")
     ds = requests.Session()
@@ -149,7 +152,7 @@ def _measure(sb: object, seconds: float, scale: float) -> list[Figure]:
 
     rate("prestashop products display=full, 4 clients in parallel", parallel)
 
-    sb.admin("prestashop").settings(patch_allowed=True)  # type: ignore[attr-defined]
+    sb.admin("prestashop").settings(patch_allowed=True)
     body = (
         '<?xml version="1.0" encoding="UTF-8"?><prestashop><stock_available><id>{}</id>'
         "<quantity>{}</quantity></stock_available></prestashop>"
