@@ -126,9 +126,8 @@ def _measure(sb: Sandbox, seconds: float, scale: float) -> list[Figure]:
     def erp_page(resource: str, size: int, total: int) -> Callable[[int], int]:
         def step(i: int) -> int:
             page = i % max(1, total // size)
-            resp = ds.get(
-                f"{erp.url}/{resource}", params={"limit": size, "page": page, "sortfield": "t.rowid"}
-            )
+            params: dict[str, str | int] = {"limit": size, "page": page, "sortfield": "t.rowid"}
+            resp = ds.get(f"{erp.url}/{resource}", params=params)
             resp.raise_for_status()
             return len(resp.json())
 
