@@ -1,0 +1,272 @@
+"""One file to typed tables: read, type, split good rows from bad lines, and hold it all until it is whole.
+
+A file loads all at once or not at all: its tables are buffered (spilling to a temporary Arrow file
+past a size) and handed to dlt only once the last line was read and the error policy accepted it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sources._common.columns import TableSpec
+from sources.flatfiles.convert import NumberFormat, Problems, type_column
+from sources.flatfiles.csvfile import (
+    BadLine,
+    HeaderPlan,
+    TextBatch,
+    plan_header,
+    read_csv,
+    read_header,
+)
+from sources.flatfiles.mapping import ColumnRule, Mapping
+from sources.flatfiles.settings import CONVERSION, FILE_ID, LINE
+from sources.flatfiles.xmlfile import read_xml
+
+
+class TableBuffer:
+    """Arrow tables held per raw table, in memory up to `spill_bytes`, then in temporary Arrow files."""
+
+    def __init__(self, spill_bytes: int) -> None:
+        self.spill_bytes = spill_bytes
+        self.held: dict[str, list[pa.Table]] = {}
+        self.bytes = 0
+        self.rows: dict[str, int] = {}
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self._writers: dict[str, pa.ipc.RecordBatchStreamWriter] = {}
+
+    def add(self, name: str, table: pa.Table) -> None:
+        if not table.num_rows:
+            return
+        self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        if name in self._writers:
+            self._writers[name].write_table(table)
+            return
+        self.held.setdefault(name, []).append(table)
+        self.bytes += table.nbytes
+        if self.bytes > self.spill_bytes:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="omnicanal-flatfile-")
+        for name, tables in self.held.items():
+            if name not in self._writers:
+                sink = pa.OSFile(str(Path(self._dir.name) / f"{name}.arrows"), "wb")
+                self._writers[name] = pa.ipc.new_stream(sink, tables[0].schema)
+            for held in tables:
+                self._writers[name].write_table(held)
+        self.held.clear()
+        self.bytes = 0
+
+    def drain(self) -> Iterator[tuple[str, pa.Table]]:
+        """Every held table, in the order added per table (spilled ones read back memory-mapped)."""
+        try:
+            for name, writer in list(self._writers.items()):
+                writer.close()
+                assert self._dir is not None
+                with pa.memory_map(str(Path(self._dir.name) / f"{name}.arrows")) as source:
+                    for batch in pa.ipc.open_stream(source):
+                        yield name, pa.Table.from_batches([batch])
+            for name, tables in self.held.items():
+                for table in tables:
+                    yield name, table
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        self._writers.clear()
+        self.held.clear()
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
+
+
+@dataclass
+class FileResult:
+    """A file read to the end: its typed tables (buffered), its bad lines, and headers nobody reads."""
+
+    buffer: TableBuffer
+    bad: list[BadLine] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.buffer.rows.values())
+
+
+def read_file(
+    stream: IO[bytes], mapping: Mapping, *, file_id: int, timezone: str, spill_bytes: int
+) -> FileResult:
+    """Read and type a whole file; bad lines are collected, file-level faults raise `FileRejected`.
+
+    Args:
+        stream: the file's bytes, at its start.
+        mapping: the format and the canonical columns.
+        file_id: the file's number in this connection (stored in `_file_id`).
+        timezone: the connection's zone for wall-clock times.
+        spill_bytes: arrow bytes held in memory before spilling to disk.
+    """
+    result = FileResult(TableBuffer(spill_bytes))
+    builder = _Builder(mapping, file_id, timezone)
+    try:
+        if mapping.format == "csv":
+            plan = plan_header(read_header(stream, mapping), mapping)
+            result.ignored_headers = plan.ignored
+            stream.seek(0)
+            items: Iterator[TextBatch | BadLine] = read_csv(stream, mapping, plan)
+        else:
+            plan = HeaderPlan(columns={r.name: 0 for r in mapping.columns if r.source is not None})
+            items = read_xml(stream, mapping)
+        for item in items:
+            if isinstance(item, BadLine):
+                result.bad.append(item)
+                continue
+            for name, table in builder.tables(item, plan, result.bad):
+                result.buffer.add(name, table)
+    except BaseException:
+        result.buffer.discard()
+        raise
+    result.bad.sort(key=lambda b: b.line)
+    return result
+
+
+class _Builder:
+    """Types text batches into the layout's tables (main table and child tables of repeated headers)."""
+
+    def __init__(self, mapping: Mapping, file_id: int, timezone: str) -> None:
+        self.mapping = mapping
+        self.file_id = file_id
+        self.timezone = timezone
+        self.numbers = NumberFormat(mapping.decimal, mapping.thousands)
+        self.main = mapping.layout.table
+        self.required = set(mapping.layout.required) | set(self.main.primary_key)
+
+    def tables(
+        self, batch: TextBatch, plan: HeaderPlan, bad: list[BadLine]
+    ) -> Iterator[tuple[str, pa.Table]]:
+        problems = Problems(batch.rows)
+        typed: dict[str, pa.Array] = {}
+        for rule in self.mapping.columns:
+            typed[rule.name] = type_column(
+                rule,
+                batch.cells.get(rule.name),
+                batch.rows,
+                timezone=self.timezone,
+                numbers=self.numbers,
+                problems=problems,
+                required=rule.name in self.required,
+            )
+        children = self._children(batch, plan, typed, problems)
+        keep = problems.good_mask()
+        for index, (field_name, reason) in sorted(problems.reasons.items()):
+            content = _row_text(batch, index, plan, self.mapping)
+            bad.append(BadLine(int(batch.lines[index]), field_name, reason, content))
+        lines = pa.array(batch.lines)
+        yield self.main.name, _assemble(self.main, typed, lines, self.file_id, keep)
+        for spec, columns, row_lines, child_keep in children:
+            yield spec.name, _assemble(spec, columns, row_lines, self.file_id, child_keep)
+
+    def _children(
+        self, batch: TextBatch, plan: HeaderPlan, typed: dict[str, pa.Array], problems: Problems
+    ) -> list[tuple[TableSpec, dict[str, pa.Array], pa.Array, pa.Array | None]]:
+        """Rows of the child tables: one per parent row and key of the repeated headers (e.g. warehouse)."""
+        if not plan.groups:
+            return []
+        parent_key = self.main.primary_key
+        by_child: dict[str, dict[tuple[tuple[str, str], ...], dict[str, pa.Array]]] = {}
+        for group in plan.groups:
+            rule = ColumnRule(group.rule.column, group.rule.kind, group.rule.table, group.slot)
+            values = type_column(
+                rule,
+                batch.cells.get(group.slot),
+                batch.rows,
+                timezone=self.timezone,
+                numbers=self.numbers,
+                problems=problems,
+            )
+            keys = tuple(sorted(group.keys.items()))
+            by_child.setdefault(group.rule.table, {}).setdefault(keys, {})[group.rule.column] = values
+        keep = problems.good_mask()
+        out = []
+        for name, per_key in by_child.items():
+            spec = self.mapping.layout.child(name)
+            value_columns = [c.name for c in spec.columns if c.name not in spec.primary_key]
+            value_columns = [c for c in value_columns if c not in (FILE_ID, LINE)]
+            pieces: list[tuple[dict[str, pa.Array], pa.Array]] = []
+            for keys, values in per_key.items():
+                columns = {k: typed[k] for k in parent_key}
+                columns.update({k: pa.array([v] * batch.rows, pa.string()) for k, v in keys})
+                columns.update(values)
+                # a row per key only where the file gave a value (e.g. a warehouse without an `available`)
+                present = None
+                for column in value_columns:
+                    if column in values:
+                        valid = pc.is_valid(values[column])
+                        present = valid if present is None else pc.or_(present, valid)
+                if present is None:
+                    continue
+                mask = present if keep is None else pc.and_(present, keep)
+                pieces.append(
+                    ({k: v.filter(mask) for k, v in columns.items()}, pa.array(batch.lines).filter(mask))
+                )
+            if pieces:
+                merged = {
+                    column: pa.concat_arrays(
+                        [p[0].get(column, pa.nulls(len(p[1]), _type(spec, column))) for p in pieces]
+                    )
+                    for column in [c.name for c in spec.columns if c.name not in (FILE_ID, LINE)]
+                }
+                out.append((spec, merged, pa.concat_arrays([p[1] for p in pieces]), None))
+        return out
+
+
+@cache
+def _schema(spec: TableSpec) -> pa.Schema:
+    return spec.arrow_schema(CONVERSION)
+
+
+def _type(spec: TableSpec, column: str) -> pa.DataType:
+    return _schema(spec).field(column).type
+
+
+def _assemble(
+    spec: TableSpec, typed: dict[str, pa.Array], lines: pa.Array, file_id: int, keep: pa.Array | None
+) -> pa.Table:
+    schema = _schema(spec)
+    rows = len(lines)
+    arrays = []
+    for column in schema:
+        if column.name == FILE_ID:
+            arrays.append(pa.array(np.full(rows, file_id, dtype=np.int64)))
+        elif column.name == LINE:
+            arrays.append(lines.cast(pa.int64()))
+        elif column.name in typed:
+            arrays.append(typed[column.name].cast(column.type))
+        else:
+            arrays.append(pa.nulls(rows, column.type))
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    return table if keep is None else table.filter(keep)
+
+
+def _row_text(batch: TextBatch, index: int, plan: HeaderPlan, mapping: Mapping) -> str:
+    """One row as read: the CSV cells in file order joined by the delimiter, or XML `path=value` pairs."""
+    if mapping.format == "csv":
+        order = sorted(plan.columns.items(), key=lambda item: item[1])
+        cells = [batch.cells[slot][index].as_py() or "" for slot, _ in order]
+        return mapping.delimiter.join(cells)
+    sources = {rule.name: rule.source for rule in mapping.columns}
+    parts = []
+    for slot, values in batch.cells.items():
+        value = values[index].as_py()
+        if value is not None:
+            parts.append(f"{sources.get(slot, slot)}={value}")
+    return ", ".join(parts)
