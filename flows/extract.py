@@ -34,6 +34,15 @@ SOURCE_OPTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "max_attempts": int,
         "backoff_seconds": float,
     },
+    # drop folder, canonical layout and mapping, error policy (sources/flatfiles/README.md)
+    "flatfiles": {
+        "path": str,
+        "layout": str,
+        "mapping": str,
+        "on_error": str,
+        "files": list,
+        "min_age_seconds": float,
+    },
 }
 
 
@@ -100,6 +109,8 @@ def source_parameters(conn: Connection) -> dict[str, Any]:
     """The source's keyword parameters for a connection (URL, key, zone and its kind's options)."""
     if conn.kind not in SOURCE_OPTIONS:
         raise ConfigError(f"connections.{conn.name}: no API source for kind {conn.kind!r}")
+    if conn.kind == "flatfiles":
+        return _typed_options(conn, _drop_folder_parameters(conn))
     if not conn.url:
         raise ConfigError(f"connections.{conn.name}.url: required for a {conn.kind} connection")
     if not conn.api_key:
@@ -113,6 +124,23 @@ def source_parameters(conn: Connection) -> dict[str, Any]:
         "connection": conn.name,
         "timezone": conn.timezone,
     }
+    params = _typed_options(conn, params)
+    initial = _initial_value(conn)
+    if initial is not None:
+        params["initial_value"] = initial
+    return params
+
+
+def _drop_folder_parameters(conn: Connection) -> dict[str, Any]:
+    """A flat-file connection reads a drop folder (`path`) in a canonical `layout`; no URL, no key."""
+    for key in ("path", "layout"):
+        if not conn.options.get(key):
+            raise ConfigError(f"connections.{conn.name}.{key}: required for a flatfiles connection")
+    return {"connection": conn.name, "timezone": conn.timezone}
+
+
+def _typed_options(conn: Connection, params: dict[str, Any]) -> dict[str, Any]:
+    """`params` plus the connection's options of its kind, converted (a bad value names its key)."""
     for key, convert in SOURCE_OPTIONS[conn.kind].items():
         if key in conn.options:
             try:
@@ -121,9 +149,6 @@ def source_parameters(conn: Connection) -> dict[str, Any]:
                 raise ConfigError(
                     f"connections.{conn.name}.{key}: expected {convert.__name__}, got {conn.options[key]!r}"
                 ) from exc
-    initial = _initial_value(conn)
-    if initial is not None:
-        params["initial_value"] = initial
     return params
 
 
@@ -132,6 +157,10 @@ def _source(conn: Connection, params: dict[str, Any]) -> Any:
         from sources.prestashop import prestashop_source
 
         return prestashop_source(**params)
+    if conn.kind == "flatfiles":
+        from sources.flatfiles import flatfiles_source
+
+        return flatfiles_source(**params)
     from sources.dolibarr import dolibarr_source
 
     return dolibarr_source(**params)
@@ -197,7 +226,8 @@ def extract_connection(
         )
     params = source_parameters(conn)
     counter = RequestCounter()
-    params.update(full=full, sweep=sweep or full, window=window, request_counter=counter)
+    if conn.kind != "flatfiles":  # files are read once each: no cursor, window or sweep
+        params.update(full=full, sweep=sweep or full, window=window, request_counter=counter)
     started = time.perf_counter()
     pipeline = _pipeline(conn, settings)
     first = not pipeline.state.get("sources")
@@ -210,6 +240,8 @@ def extract_connection(
         cause = _source_error(exc)
         reason = str(cause) if cause is not None else one_line_reason(exc)
         raise ExtractionFailed(f"extraction of {conn.name} failed: {reason}") from exc
+    if conn.kind == "flatfiles":
+        _settle_files(conn, params["path"], pipeline.state)
     row_counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
     return ExtractResult(
         connection=conn.name,
@@ -225,12 +257,25 @@ def extract_connection(
     )
 
 
+def _settle_files(conn: Connection, path: str, state: dict[str, Any]) -> None:
+    """Move the files the committed load registered to processed/ or rejected/ (only after the commit)."""
+    from sources.flatfiles import settle_drop_folder
+
+    try:
+        settle_drop_folder(path, state)
+    except OSError as exc:
+        raise ExtractionFailed(
+            f"extraction of {conn.name}: the files were loaded, but moving them out of {path} failed "
+            f"({exc}); the next run moves them without loading them again"
+        ) from exc
+
+
 def extract_connections(
     settings: Settings, names: list[str] | None = None, **kwargs: Any
 ) -> list[ExtractResult]:
-    """Extract the named (or every enabled API) connection, one after the other (DuckDB has one writer).
+    """Extract the named (or every enabled) connection, one after the other (DuckDB has one writer).
 
-    Connections of kinds without an API source here (flat files...) are left to their own step.
+    Connections of kinds without a source here are left to their own step.
     """
     selected = settings.select(names)
     return [
