@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 import great_expectations.expectations as gxe
 
 from expectations.currencies import ISO_4217_CODES
-from expectations.suite import Check, GateParams, HoldBack, Severity
+from expectations.suite import Check, GateParams, HoldBack, Severity, Suite
 
 # A well-formed address: local part of the RFC 5322 atom characters, a dotted domain of LDH labels.
 EMAIL_REGEX = (
@@ -77,4 +77,37 @@ def not_before_first_day(
         "warning",
         f"{what} dated before the merchant's first day ({params.first_day})",
         holds_back,
+    )
+
+
+def sync_suite(model: str, checks: list[Check], *, query: str | None = None) -> Suite:
+    """A suite on a sync model: its contract key, then its own checks.
+
+    Sync models exist only when their target is configured (optional), and their row count is the number of
+    differences to push, which rightly falls to zero (no row-count check). Failing rows of a warning check
+    are quarantined under the model's name and `record_key`, which is what the push skips.
+    """
+    key_checks = [
+        Check(
+            "record_key_not_null",
+            gxe.ExpectColumnValuesToNotBeNull(column="record_key"),
+            "blocking",
+            "sync row without a record key",
+        ),
+        Check(
+            "key_unique",
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["record_key", "field"]),
+            "blocking",
+            "two sync rows write the same field of the same record",
+        ),
+    ]
+    return Suite(
+        name=model,
+        schema="sync",
+        model=model,
+        key=("record_key",),
+        checks=[*key_checks, *checks],
+        query=query,
+        required=False,
+        track_row_count=False,
     )

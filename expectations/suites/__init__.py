@@ -14,6 +14,12 @@ from expectations.suites import (
     products,
     receipt_lines,
     stock_levels,
+    sync_dolibarr__customers,
+    sync_dolibarr__orders,
+    sync_prestashop__order_status,
+    sync_prestashop__prices,
+    sync_prestashop__products,
+    sync_prestashop__stock,
     web_orders,
 )
 
@@ -29,4 +35,10 @@ SUITES: tuple[SuiteBuilder, ...] = (
     web_orders.suite,
     order_lines.suite,
     order_line_margins.suite,
+    sync_prestashop__stock.suite,
+    sync_prestashop__prices.suite,
+    sync_prestashop__products.suite,
+    sync_prestashop__order_status.suite,
+    sync_dolibarr__customers.suite,
+    sync_dolibarr__orders.suite,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from expectations.checks import EMAIL_REGEX, key_checks
-from expectations.suite import Check, GateParams, Suite
+from expectations.suite import Check, GateParams, HoldBack, Suite
 
 
 def suite(params: GateParams) -> Suite:
@@ -28,6 +28,8 @@ def suite(params: GateParams) -> Suite:
                 gxe.ExpectColumnValuesToMatchRegex(column="email_raw", regex=EMAIL_REGEX),
                 "warning",
                 "e-mail address is not well formed",
+                # the ERP customer to create is keyed by the golden customer id
+                (HoldBack("sync_dolibarr__customers", "golden_customer_id", match="record_key"),),
             ),
         ],
     )

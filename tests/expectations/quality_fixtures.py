@@ -123,6 +123,40 @@ def good_tables() -> dict[str, pd.DataFrame]:
                 "fifo_margin_rate": [0.5, 0.5, 0.6],
             }
         ),
+        **good_sync_tables(),
+    }
+
+
+def good_sync_tables() -> dict[str, pd.DataFrame]:
+    """One or two rows per sync model, with the contract columns the suites read."""
+
+    def sync(
+        record_keys: list[str], fields: list[str], desired: list[str], **extra: list[Any]
+    ) -> pd.DataFrame:
+        return pd.DataFrame({"record_key": record_keys, "field": fields, "desired_value": desired, **extra})
+
+    return {
+        "sync.sync_prestashop__stock": sync(
+            ["webshop:SKU-A", "webshop:SKU-B"], ["quantity", "quantity"], ["4", "0"], sku=["SKU-A", "SKU-B"]
+        ),
+        "sync.sync_prestashop__prices": sync(["webshop:SKU-B"], ["price"], ["20.000000"], sku=["SKU-B"]),
+        "sync.sync_prestashop__products": sync(
+            ["webshop:SKU-A", "webshop:SKU-B"],
+            ["ean13", "record"],
+            ["4006381333931", "SKU-B"],
+            sku=["SKU-A", "SKU-B"],
+        ),
+        "sync.sync_prestashop__order_status": sync(
+            ["webshop:ABCDEFGHI"], ["current_state"], ["4"], target_id=["1"]
+        ),
+        "sync.sync_dolibarr__customers": sync(["erp:17"], ["record"], ["agathe.laurent@exemple.fr"]),
+        "sync.sync_dolibarr__orders": sync(
+            ["webshop:ABCDEFGHI", "webshop:JKLMNOPQR"],
+            ["record", "record"],
+            ["ABCDEFGHI: 2 lines, 20.00", "JKLMNOPQR: 1 line, 20.00"],
+            order_ref=["ABCDEFGHI", "JKLMNOPQR"],
+            net_excl_tax=[20.0, 20.0],
+        ),
     }
 
 

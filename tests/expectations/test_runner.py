@@ -32,7 +32,11 @@ def test_a_blocking_check_overridden_to_warning_quarantines_instead(tmp_path: Pa
 
     assert result.status == "warned"
     assert result.passed
-    assert result.quarantined == {"fct_stock_levels": ["SKU-B|erp|1"]}
+    # the stock push of that SKU is held back too
+    assert result.quarantined == {
+        "fct_stock_levels": ["SKU-B|erp|1"],
+        "sync_prestashop__stock": ["webshop:SKU-B"],
+    }
     assert sql(tmp_path / "warehouse.duckdb", "select severity from audit.dq_results where not success") == [
         ("warning",)
     ]
@@ -99,7 +103,10 @@ def test_rerunning_the_gate_for_a_run_replaces_its_rows(tmp_path: Path) -> None:
     gate(tmp_path, [products.suite])
 
     db = tmp_path / "warehouse.duckdb"
-    assert sql(db, "select count(*) from audit.quarantine") == [(1,)]
+    assert sql(db, "select model, count(*) from audit.quarantine group by model order by model") == [
+        ("dim_products", 1),
+        ("sync_prestashop__products", 1),
+    ]
     assert sql(db, "select count(*) from audit.dq_results where expectation = 'ean13_check_digit'") == [(1,)]
 
 
@@ -108,22 +115,26 @@ def test_a_price_below_cost_holds_back_the_price_push_of_that_sku(tmp_path: Path
     tables["core.dim_products"].loc[1, "price_excl_tax_eur"] = 7.99
     tables["sync.sync_prestashop__prices"] = pd.DataFrame(
         {
-            "record_key": ["webshop|2|0", "webshop|1|0"],
+            "record_key": ["webshop:SKU-B", "webshop:SKU-A"],
+            "field": ["price", "price"],
+            "desired_value": ["7.990000", "10.000000"],
             "sku": ["SKU-B", "SKU-A"],
-            "desired_price_excl_tax": [7.99, 10.0],
         }
     )
 
     result = gate(tmp_path, [products.suite], tables)
 
     assert result.status == "warned"
-    assert result.quarantined == {"dim_products": ["SKU-B"], "sync_prestashop__prices": ["webshop|2|0"]}
+    assert result.quarantined == {"dim_products": ["SKU-B"], "sync_prestashop__prices": ["webshop:SKU-B"]}
     held = sql(
         tmp_path / "warehouse.duckdb",
-        "select reason, record->>'desired_price_excl_tax' from audit.quarantine where model = 'sync_prestashop__prices'",
+        "select reason, record->>'desired_value' from audit.quarantine where model = 'sync_prestashop__prices'",
     )
     assert held == [
-        ("held back: ERP price excluding tax is below the unit cost (products.price_not_below_cost)", "7.99")
+        (
+            "held back: ERP price excluding tax is below the unit cost (products.price_not_below_cost)",
+            "7.990000",
+        )
     ]
 
 

@@ -22,6 +22,12 @@ from expectations.suites import (
     products,
     receipt_lines,
     stock_levels,
+    sync_dolibarr__customers,
+    sync_dolibarr__orders,
+    sync_prestashop__order_status,
+    sync_prestashop__prices,
+    sync_prestashop__products,
+    sync_prestashop__stock,
     web_orders,
 )
 
@@ -113,6 +119,26 @@ BAD_CASES = [
      "order_lines.order_date_not_before_first_day", "warned", 1, ["erp:7"]),
     (order_line_margins.suite, "marts.rpt_order_line_margins", set_cell("fifo_margin_rate", 1, -0.75),
      "order_line_margins.margin_rate_within_bounds", "warned", 1, ["webshop:2"]),
+    (sync_prestashop__stock.suite, "sync.sync_prestashop__stock", set_cell("desired_value", 1, "-1"),
+     "sync_prestashop__stock.desired_quantity_not_negative", "blocked", 1, ["webshop:SKU-B"]),
+    (sync_prestashop__stock.suite, "sync.sync_prestashop__stock", set_cell("desired_value", 0, "2.5"),
+     "sync_prestashop__stock.desired_quantity_whole", "blocked", 1, ["webshop:SKU-A"]),
+    (sync_prestashop__stock.suite, "sync.sync_prestashop__stock", set_cell("desired_value", 0, "four"),
+     "sync_prestashop__stock.desired_quantity_numeric", "blocked", 1, ["webshop:SKU-A"]),
+    (sync_prestashop__stock.suite, "sync.sync_prestashop__stock", set_cell("record_key", 1, "webshop:SKU-A"),
+     "sync_prestashop__stock.key_unique", "blocked", 2, ["webshop:SKU-A", "webshop:SKU-A"]),
+    (sync_prestashop__prices.suite, "sync.sync_prestashop__prices", set_cell("desired_value", 0, "0.000000"),
+     "sync_prestashop__prices.desired_price_positive", "warned", 1, ["webshop:SKU-B"]),
+    (sync_prestashop__products.suite, "sync.sync_prestashop__products",
+     set_cell("desired_value", 0, "4006381333932"),
+     "sync_prestashop__products.desired_ean13_check_digit", "warned", 1, ["webshop:SKU-A"]),
+    (sync_prestashop__order_status.suite, "sync.sync_prestashop__order_status",
+     set_cell("desired_value", 0, "shipped"),
+     "sync_prestashop__order_status.desired_state_id", "blocked", 1, ["webshop:ABCDEFGHI"]),
+    (sync_dolibarr__customers.suite, "sync.sync_dolibarr__customers", set_cell("desired_value", 0, "agathe@"),
+     "sync_dolibarr__customers.desired_email_well_formed", "warned", 1, ["erp:17"]),
+    (sync_dolibarr__orders.suite, "sync.sync_dolibarr__orders", set_cell("net_excl_tax", 1, -5.0),
+     "sync_dolibarr__orders.net_not_negative", "warned", 1, ["webshop:JKLMNOPQR"]),
 ]  # fmt: skip
 
 
@@ -148,7 +174,8 @@ def test_warning_rows_are_quarantined_with_reason_and_record(tmp_path: Path) -> 
 
     rows = sql(
         tmp_path / "warehouse.duckdb",
-        "select suite, expectation, model, record_key, reason, record->>'ean13' from audit.quarantine",
+        "select suite, expectation, model, record_key, reason, record->>'ean13' from audit.quarantine "
+        "where model = 'dim_products'",
     )
     assert rows == [
         (
@@ -160,6 +187,56 @@ def test_warning_rows_are_quarantined_with_reason_and_record(tmp_path: Path) -> 
             "5901234123458",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("builder", "table", "change", "check", "held_model", "held_key"),
+    [
+        (
+            customers.suite,
+            "core.dim_customer_links",
+            set_cell("email_raw", 1, "agathe.laurent@exemple"),
+            "email_well_formed",
+            "sync_dolibarr__customers",
+            "erp:17",
+        ),
+        (
+            web_orders.suite,
+            "staging.stg_prestashop__orders",
+            set_cell("total_paid_excl_tax", 0, 24.52),
+            "total_matches_lines",
+            "sync_dolibarr__orders",
+            "webshop:ABCDEFGHI",
+        ),
+        (
+            order_lines.suite,
+            "core.fct_order_lines",
+            set_cell("golden_customer_id", 1, None),
+            "channel_order_linked_to_customer",
+            "sync_dolibarr__orders",
+            "webshop:ABCDEFGHI",
+        ),
+        (
+            products.suite,
+            "core.dim_products",
+            set_cell("ean13", 0, "4006381333932"),
+            "ean13_check_digit",
+            "sync_prestashop__products",
+            "webshop:SKU-A",
+        ),
+    ],  # fmt: skip
+)
+def test_a_warning_holds_back_the_sync_record_it_concerns(
+    tmp_path: Path, builder, table, change, check, held_model, held_key
+) -> None:
+    result = gate(tmp_path, [builder], with_change(table, change))
+
+    assert result.quarantined[held_model] == [held_key]
+    assert sql(
+        tmp_path / "warehouse.duckdb",
+        "select distinct expectation, record_key from audit.quarantine where model = ?",
+        held_model,
+    ) == [(check, held_key)]
 
 
 def test_blocking_failures_quarantine_nothing(tmp_path: Path) -> None:
