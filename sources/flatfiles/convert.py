@@ -152,6 +152,8 @@ def _timestamps(texts: pa.Array, formats: tuple[str, ...], zone: str) -> pa.Arra
     result: pa.Array | None = None
     for fmt in formats:
         parsed = pc.strptime(texts, format=fmt, unit="us", error_is_null=True)
+        if "%d" in fmt and "%z" not in fmt:
+            parsed = _without_day_overflow(parsed, texts, fmt)
         if parsed.type.tz is None:
             if zone == "UTC":
                 parsed = pc.cast(parsed, _UTC_US)
@@ -164,3 +166,25 @@ def _timestamps(texts: pa.Array, formats: tuple[str, ...], zone: str) -> pa.Arra
     if result is None:
         return pa.nulls(len(texts), _UTC_US)
     return result
+
+
+def _without_day_overflow(parsed: pa.Array, texts: pa.Array, fmt: str) -> pa.Array:
+    """Null where strptime rolled an impossible day over (Arrow reads 2026-02-31 as 2026-03-03).
+
+    Rolled-over values land on days 1 to 3: only those are written back with the format and compared
+    with their text (leading zeros aside).
+    """
+    suspicious = pc.fill_null(pc.less_equal(pc.day(parsed), 3), False)
+    if not pc.any(suspicious).as_py():
+        return parsed
+    indices = pa.array(np.flatnonzero(suspicious.to_numpy(zero_copy_only=False)))
+    # in seconds: %S of a microsecond timestamp would print the fraction
+    written = pc.strftime(pc.cast(parsed.take(indices), pa.timestamp("s", parsed.type.tz)), format=fmt)
+    same = pc.equal(_unpadded(written), _unpadded(texts.take(indices)))
+    bad = np.zeros(len(parsed), dtype=bool)
+    bad[indices.to_numpy()[~same.to_numpy(zero_copy_only=False)]] = True
+    return pc.if_else(pa.array(bad), pa.scalar(None, parsed.type), parsed)
+
+
+def _unpadded(values: pa.Array) -> pa.Array:
+    return pc.utf8_lower(pc.replace_substring_regex(values, r"(^|[^0-9])0+([0-9])", r"\1\2"))
