@@ -60,3 +60,21 @@ def test_dbt_test_fails_on_the_intended_test(
     message = str(failure.value)
     assert failing_test in message
     assert message.count("test.omnicanal.") == 1
+
+
+def test_refused_costing_input_names_the_input_model_and_record(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    # GIVEN a customer return of more units than its line sold
+    settings = built_warehouse.copy_to(tmp_path / "data")
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        (return_key,) = con.execute(
+            "select min(return_key) from core.fct_returns where return_type = 'customer'"
+        ).fetchall()[0]
+        con.execute("update core.fct_returns set quantity = 999 where return_key = ?", [return_key])
+    # WHEN the costing runs, THEN the engine refuses the data set and says which record breaks which rule
+    with pytest.raises(WarehouseBuildError, match="int_costing_outputs"):
+        run_dbt(settings, ["--select", "int_costing_outputs"], command="run")
+    log = (settings.data_dir / "work" / "dbt_logs" / "dbt.log").read_text(encoding="utf-8")
+    assert f"int_costing__returns, record {return_key}: customer returns of sale line" in log
+    assert "exceed the quantity sold" in log
