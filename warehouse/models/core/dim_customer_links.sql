@@ -3,6 +3,7 @@
 {%- set parts = [] -%}
 {%- if has_system('dolibarr') %}{% do parts.append(ref('int_customer_records__dolibarr')) %}{% endif %}
 {%- if has_system('prestashop') %}{% do parts.append(ref('int_customer_records__prestashop')) %}{% endif %}
+{%- if has_layout('pos_sales', 'channel') or has_layout('marketplace_orders', 'channel') %}{% do parts.append(ref('int_customer_records__flatfiles')) %}{% endif %}
 
 with recursive records as (
     {{ union_system_models(parts, 'customer records') }}

@@ -1,6 +1,7 @@
 -- One row per SKU of the ERP (the master of the product referential); every ERP system adds one branch.
 {%- set parts = [] -%}
 {%- if has_system('dolibarr') %}{% do parts.append(ref('int_products__dolibarr')) %}{% endif %}
+{%- if has_layout('erp_products', 'erp') %}{% do parts.append(ref('int_products__flatfiles')) %}{% endif %}
 
 with erp_products as (
     {{ union_system_models(parts, 'the ERP products') }}

@@ -1,6 +1,7 @@
 -- One row per SKU and ERP warehouse (or store): on hand, reserved by open orders, available.
 {%- set parts = [] -%}
 {%- if has_system('dolibarr') %}{% do parts.append(ref('int_stock_levels__dolibarr')) %}{% endif %}
+{%- if has_layout('erp_products', 'erp') %}{% do parts.append(ref('int_stock_levels__flatfiles')) %}{% endif %}
 
 with levels as (
     {{ union_system_models(parts, 'the ERP stock levels') }}

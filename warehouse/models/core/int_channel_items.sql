@@ -24,12 +24,23 @@ erp_eans as (
 
 final as (
     select
-        items.*,
-        coalesce(by_sku.sku, erp_eans.sku) as erp_sku,
+        items.connection,
+        items.channel,
+        items.channel_product_id,
+        items.channel_variant_id,
+        coalesce(by_sku.sku, erp_eans.sku) as sku,
         case
             when by_sku.sku is not null then 'sku'
             when erp_eans.sku is not null then 'ean13'
-        end as match_method
+        end as match_method,
+        items.sku as channel_sku,
+        items.ean13 as channel_ean13,
+        items.product_name as channel_product_name,
+        items.price_excl_tax as channel_price_excl_tax,
+        items.currency_code as channel_currency_code,
+        items.stock_quantity as channel_stock_quantity,
+        items.stock_record_id as channel_stock_record_id,
+        items.is_active as is_active_in_channel
     from items
     left join products as by_sku on items.sku = by_sku.sku
     left join erp_eans on by_sku.sku is null and items.ean13 = erp_eans.ean13

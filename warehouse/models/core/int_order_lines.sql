@@ -5,6 +5,7 @@
 {%- set parts = [] -%}
 {%- if has_system('prestashop') %}{% do parts.append(ref('int_order_lines__prestashop')) %}{% endif %}
 {%- if has_system('dolibarr') %}{% do parts.append(ref('int_order_lines__dolibarr')) %}{% endif %}
+{%- if has_layout('pos_sales', 'channel') or has_layout('marketplace_orders', 'channel') %}{% do parts.append(ref('int_order_lines__flatfiles')) %}{% endif %}
 
 with lines as (
     {{ union_system_models(parts, 'order lines') }}

@@ -2,7 +2,6 @@
 -- SKU: price excluding tax, available stock, EAN-13), customers (per channel account: present in the ERP,
 -- e-mail) and orders (per channel order: present in the ERP, cancelled or not, units, net excluding tax).
 -- `status` is agrees | differs | missing_in_channel | missing_in_erp; values are shown as text.
-{%- set settings = var('connection_settings', {}) %}
 
 with products as (
     select * from {{ ref('dim_products') }}
@@ -17,34 +16,9 @@ channel_connections as (
     select distinct connection from items
 ),
 
--- the ERP warehouses whose stock a channel sells (option `stock_warehouses`, by id or ref; all when absent)
-stock_scope as (
-    select connection, warehouse from (values
-        (null::varchar, null::varchar)
-        {%- for name, conn in settings.items() if (conn or {}).get('role') == 'channel' %}
-        {%- for warehouse in (conn.get('stock_warehouses') or []) %}
-        , ('{{ name | replace("'", "''") }}', '{{ warehouse | string | replace("'", "''") }}')
-        {%- endfor %}
-        {%- endfor %}
-    ) as scope (connection, warehouse)
-    where connection is not null
-),
-
+-- the ERP stock of the warehouses serving each channel (connection option `stock_warehouses`)
 erp_channel_stock as (
-    select
-        channel_connections.connection,
-        levels.sku,
-        sum(levels.quantity_available) as quantity_available
-    from channel_connections
-    inner join {{ ref('fct_stock_levels') }} as levels
-        on not exists (select 1 from stock_scope where stock_scope.connection = channel_connections.connection)
-        or exists (
-            select 1
-            from stock_scope
-            where stock_scope.connection = channel_connections.connection
-                and stock_scope.warehouse in (levels.warehouse_id, levels.warehouse_ref)
-        )
-    group by channel_connections.connection, levels.sku
+    select connection, sku, quantity_available from {{ ref('int_channel_erp_stock') }}
 ),
 
 safety_buffers as (
@@ -59,19 +33,19 @@ product_pairs as (
         products.erp_product_id,
         channel_connections.connection,
         items.channel_product_id || '/' || items.channel_variant_id as channel_record_id,
-        items.erp_sku is not null as in_channel,
+        items.sku is not null as in_channel,
         products.price_excl_tax_eur,
-        items.price_excl_tax as channel_price_excl_tax,
+        items.channel_price_excl_tax,
         -- what the channel should show: ERP available minus the channel's buffer, never below 0
         greatest(coalesce(erp_channel_stock.quantity_available, 0) - coalesce(safety_buffers.safety_buffer, 0), 0)
             as erp_stock_for_channel,
-        items.stock_quantity as channel_stock_quantity,
+        items.channel_stock_quantity,
         products.ean13,
-        items.ean13 as channel_ean13
+        items.channel_ean13
     from products
     cross join channel_connections
     left join items
-        on products.sku = items.erp_sku
+        on products.sku = items.sku
         and channel_connections.connection = items.connection
     left join erp_channel_stock
         on products.sku = erp_channel_stock.sku
@@ -103,10 +77,10 @@ product_fields as (
     where in_channel
     union all
     select
-        'product', coalesce(sku, channel_product_id || '/' || channel_variant_id), 'record', null, null,
-        connection, channel_product_id || '/' || channel_variant_id, coalesce(sku, ean13)
+        'product', coalesce(channel_sku, channel_product_id || '/' || channel_variant_id), 'record', null, null,
+        connection, channel_product_id || '/' || channel_variant_id, coalesce(channel_sku, channel_ean13)
     from items
-    where erp_sku is null
+    where sku is null
 ),
 
 links as (
