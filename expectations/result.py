@@ -46,6 +46,7 @@ class GateResult:
     run_id: str
     outcomes: list[CheckOutcome] = field(default_factory=list)
     quarantined: dict[str, list[str]] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)
     data_docs: Path | None = None
     seconds: float = 0.0
 

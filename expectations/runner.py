@@ -92,6 +92,7 @@ def run_gate(
     context = _ephemeral_context(docs_dir)
     outcomes: list[CheckOutcome] = []
     quarantined: list[QuarantinedRow] = []
+    rows_read: dict[str, int] = {}
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
         previous = previous_row_counts(con, run_id)
@@ -99,7 +100,9 @@ def run_gate(
         overrides = _validated_overrides(built, severity or {})
         relations = _relations(con)
         for suite in built:
-            suite_outcomes, suite_quarantine = _run_suite(context, con, suite, relations, overrides)
+            suite_outcomes, suite_quarantine = _run_suite(
+                context, con, suite, relations, overrides, rows_read
+            )
             outcomes += suite_outcomes
             quarantined += suite_quarantine
     finally:
@@ -113,6 +116,7 @@ def run_gate(
         run_id=run_id,
         outcomes=outcomes,
         quarantined={model: sorted(keys) for model, keys in held.items()},
+        rows_read=rows_read,
         data_docs=docs,
         seconds=time.perf_counter() - started,
     )
@@ -198,8 +202,9 @@ def _run_suite(
     suite: Suite,
     relations: set[str],
     overrides: Mapping[str, str],
+    rows_read: dict[str, int],
 ) -> tuple[list[CheckOutcome], list[QuarantinedRow]]:
-    """Validate one suite; anything that goes wrong becomes an error outcome naming the suite and why."""
+    """Validate one suite (its row count goes into `rows_read`); anything that goes wrong becomes an error outcome naming the suite and why."""
     if suite.relation not in relations:
         if suite.required:
             error = f"model {suite.relation} is missing from the warehouse"
@@ -213,6 +218,7 @@ def _run_suite(
     except duckdb.Error as exc:
         error = f"cannot read {suite.relation}: {_first_line(exc)}"
         return [CheckOutcome(suite.name, "model_readable", suite.model, "blocking", None, error=error)], []
+    rows_read[suite.name] = len(frame)
     try:
         return _validate(context, con, suite, frame, relations, overrides)
     except Exception as exc:  # noqa: BLE001 - an unexpected failure must fail the gate, with its cause
