@@ -472,8 +472,9 @@ def execute_push(settings: Settings, plan: PushPlan, *, dry_run: bool) -> PushRe
 def confirm_push(settings: Settings, result: PushResult) -> ConfirmResult:
     """Re-extract the connections written to, rebuild the sync models, and list written records still differing.
 
-    A shop whose stock (or a new product, which brings a stock row) was written is re-read with the stock
-    sweep (stock changes move no timestamp); so is the ERP when stock movements were booked (an order the
+    A shop whose stock, prices or products were written is re-read with its sweep (stock rows and
+    combinations move no timestamp: a new product brings a stock row, a variant's price is on its
+    combination); so is the ERP when stock movements were booked (an order the
     channel had shipped itself). Imported orders and customers come back through the incremental read.
     """
     from flows.build import build_warehouse
@@ -486,7 +487,10 @@ def confirm_push(settings: Settings, result: PushResult) -> ConfirmResult:
         return confirm
     sweeps: dict[str, bool] = {}
     for record in written:
-        moved_stock = record.entity in ("stock", "products") or bool(record.payload.get("shipped_by_channel"))
+        # stock rows and combinations move no timestamp: only a sweep sees them change
+        moved_stock = record.entity in ("stock", "products", "prices") or bool(
+            record.payload.get("shipped_by_channel")
+        )
         sweeps[record.connection] = sweeps.get(record.connection, False) or moved_stock
     for name, sweep in sweeps.items():
         extracted = extract_connection(settings.connections[name], settings, sweep=sweep)

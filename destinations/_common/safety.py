@@ -32,32 +32,32 @@ def parallel(items: Iterable[T], work: Callable[[T], R], concurrency: int) -> li
         return list(pool.map(work, items))
 
 
-def create_once(
-    create: Callable[[], T],
+def apply_once(
+    send: Callable[[], T],
     lookup: Callable[[], T | None],
     *,
     policy: RetryPolicy,
 ) -> tuple[T, bool]:
-    """Make sure an object exists exactly once, although its create call cannot be repeated blindly.
+    """Make a non-idempotent call take effect exactly once (a create, a state change).
 
-    The object is looked up first; it is created only when absent. When the create fails in a way that
-    leaves its outcome unknown (network error, 5xx, 429, truncated answer), it is looked up again and sent
-    again only if it is still absent.
+    The effect is looked up first; the call is sent only when it is absent. When the call fails in a way
+    that leaves its outcome unknown (network error, 5xx, 429, truncated answer), the effect is looked up
+    again and the call sent again only if it is still absent.
 
     Args:
-        create: sends the create call once; returns the new object's id (or object).
-        lookup: finds the object by its external reference; None when absent.
+        send: sends the call once; returns its result (a new object's id...).
+        lookup: finds the effect (the object by its external reference, the state reached); None if absent.
         policy: how many attempts and how long to wait between them.
 
     Returns:
-        The object, and whether it was created by this call (False: it was already there).
+        The result, and whether this call made it (False: it was there already).
     """
     found = lookup()
     if found is not None:
         return found, False
     for attempt in range(1, policy.max_attempts + 1):
         try:
-            return create(), True
+            return send(), True
         except TransientError as exc:
             found = lookup()
             if found is not None:

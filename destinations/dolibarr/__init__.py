@@ -15,7 +15,7 @@ from typing import Any
 
 from destinations._common.http import RetryPolicy
 from destinations._common.records import DestinationError, RecordOutcome, SyncRecord
-from destinations._common.safety import chunks, create_once, failed, guarded, outcome, parallel
+from destinations._common.safety import apply_once, chunks, failed, guarded, outcome, parallel
 from destinations.dolibarr.helpers import DolibarrClient, filter_value
 from destinations.dolibarr.settings import BATCH, CALLER, CONCURRENCY, MOVEMENT_PREFIX, SHIPPING_LABEL
 
@@ -130,7 +130,7 @@ class DolibarrDestination:
             found = self._thirdparty(payload["channel_key"], None)
             return int(found[0]) if found else None
 
-        thirdparty_id, _ = create_once(
+        thirdparty_id, _ = apply_once(
             lambda: self.client.create("thirdparties", {k: v for k, v in body.items() if v is not None}),
             lookup,
             policy=self.policy,
@@ -175,7 +175,7 @@ class DolibarrDestination:
                     record=order.get("ref"),
                 )
             order_id = int(order["id"])
-        self._validate(order_id)
+        self._set_status(order_id, "validate", VALIDATED, {"idwarehouse": 0, "notrigger": 0})
         if payload.get("shipped_by_channel"):
             self._book_shipped(record, order_id)
         stored = self.client.get_one(f"/orders/{order_id}") or {}
@@ -241,14 +241,18 @@ class DolibarrDestination:
             found = self._order_by_ref(payload["ref_client"])
             return int(found["id"]) if found else None
 
-        order_id, _ = create_once(lambda: self.client.create("orders", body), lookup, policy=self.policy)
+        order_id, _ = apply_once(lambda: self.client.create("orders", body), lookup, policy=self.policy)
         return order_id
 
-    def _validate(self, order_id: int) -> None:
-        """Validate a draft (a repeat answers 304: already validated)."""
-        if _status(self.client.get_one(f"/orders/{order_id}") or {}) >= VALIDATED:
-            return
-        self.client.action(f"/orders/{order_id}/validate", {"idwarehouse": 0, "notrigger": 0})
+    def _set_status(self, order_id: int, action: str, status: int, body: dict[str, Any]) -> None:
+        """Validate or close an order, checking its status first and again after an unknown outcome."""
+
+        def reached() -> int | None:
+            return status if _status(self.client.get_one(f"/orders/{order_id}") or {}) >= status else None
+
+        apply_once(
+            lambda: self.client.action(f"/orders/{order_id}/{action}", body), reached, policy=self.policy
+        )
 
     def _book_shipped(self, record: SyncRecord, order_id: int) -> None:
         """Goods the channel shipped itself leave the ERP warehouse: one movement per line, then close."""
@@ -277,7 +281,7 @@ class DolibarrDestination:
                 )
                 return int(rows[0]["id"]) if rows else None
 
-            create_once(
+            apply_once(
                 lambda body=body: self.client.create("stockmovements", body), lookup, policy=self.policy
             )
-        self.client.action(f"/orders/{order_id}/close", {"notrigger": 0})
+        self._set_status(order_id, "close", CLOSED, {"notrigger": 0})

@@ -104,12 +104,12 @@ class DolibarrClient:
         )
 
     def action(self, path: str, body: Mapping[str, Any]) -> Any:
-        """POST an action whose repetition is harmless (`validate` answers 304 once done, `close` is a state)."""
+        """POST an action (`validate`, `close`) once; the caller checks the status before any repeat."""
         return self.http.send(
             "POST",
             path,
             body=orjson.dumps(body),
             headers={"Content-Type": "application/json"},
-            idempotent=True,
+            idempotent=False,
             parse=_json,
         )

@@ -16,9 +16,9 @@ from typing import Any
 from destinations._common.http import RetryPolicy
 from destinations._common.records import DestinationError, RecordOutcome, SyncRecord
 from destinations._common.safety import (
+    apply_once,
     as_decimal,
     chunks,
-    create_once,
     failed,
     guarded,
     local_to_utc,
@@ -302,7 +302,7 @@ class PrestaShopDestination:
         def create() -> str:
             return text_of(self.client.post("products", product), "id") or ""
 
-        product_id, created = create_once(
+        product_id, created = apply_once(
             create, lambda: self._find_product(payload["sku"]), policy=self.client.http.policy
         )
         return outcome(
@@ -430,4 +430,4 @@ class PrestaShopDestination:
             history = element("order_history", {"id_order": order_id, "id_order_state": state})
             return text_of(self.client.post("order_histories", history, [("sendemail", "1")]), "id") or ""
 
-        create_once(create, current, policy=self.client.http.policy)
+        apply_once(create, current, policy=self.client.http.policy)
