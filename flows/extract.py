@@ -166,14 +166,23 @@ def _source(conn: Connection, params: dict[str, Any]) -> Any:
     return dolibarr_source(**params)
 
 
+# DuckDB's buffer pool defaults to 80 % of the machine's memory; the merges of a load need far less.
+DUCKDB_MEMORY_LIMIT = "512MB"
+
+
 def _pipeline(conn: Connection, settings: Settings) -> Any:
     import dlt
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
     settings.pipelines_dir.mkdir(parents=True, exist_ok=True)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    # resources one after the other: round robin keeps a partial batch of every resource in memory at once
+    dlt.config["extract.next_item_mode"] = "fifo"
+    credentials = DuckDbCredentials(str(settings.warehouse_path))
+    credentials.global_config = {"memory_limit": DUCKDB_MEMORY_LIMIT}
     return dlt.pipeline(
         pipeline_name=f"omnicanal_{conn.name}",
-        destination=dlt.destinations.duckdb(str(settings.warehouse_path)),
+        destination=dlt.destinations.duckdb(credentials),
         dataset_name=conn.raw_schema,
         pipelines_dir=str(settings.pipelines_dir),
     )

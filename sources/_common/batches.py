@@ -11,7 +11,7 @@ from sources._common.columns import Conversion, ConversionError, TableSpec
 from sources._common.errors import SourceError
 
 # Rows per arrow table handed to dlt: big enough to amortise the per-item cost, small enough for memory.
-BATCH_ROWS = 20_000
+BATCH_ROWS = 5_000
 
 
 def typed(

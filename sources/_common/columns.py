@@ -236,7 +236,10 @@ def _convert(column: Column, values: list[Any], conversion: Conversion) -> pa.Ar
     if kind == INT:
         return _ints(values)
     if kind == TEXT:
-        return pa.array([v if v is None or type(v) is str else _as_text(v) for v in values], pa.string())
+        try:
+            return pa.array(values, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.array([v if v is None or type(v) is str else _as_text(v) for v in values], pa.string())
     if kind == BOOL:
         return _bools(values)
     if kind in (MONEY, DEC):
@@ -287,19 +290,29 @@ def _first_bad(values: Iterable[Any], check: Any, expected: str) -> _BadValue:
     return _BadValue(0, None, expected)  # unreachable when the vectorised cast failed on a real value
 
 
+def _clean_texts(values: list[Any]) -> pa.Array:
+    """Numbers as a string array, blanks as nulls: vectorised when the API sent strings (Dolibarr always does)."""
+    try:
+        texts = pa.array(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_number_text(v) for v in values], pa.string())
+    trimmed = pc.utf8_trim_whitespace(texts)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
 def _ints(values: list[Any]) -> pa.Array:
     try:
         return pa.array(values, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         pass
-    texts = [_number_text(v) for v in values]
+    texts = _clean_texts(values)
     try:
-        return pc.cast(pa.array(texts, pa.string()), pa.int64())
+        return pc.cast(texts, pa.int64())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     # integral decimals ("5.0", "3.00000000") are whole numbers written the Dolibarr way
     out: list[int | None] = []
-    for index, text in enumerate(texts):
+    for index, text in enumerate(texts.to_pylist()):
         if text is None:
             out.append(None)
             continue
@@ -329,11 +342,12 @@ def _bools(values: list[Any]) -> pa.Array:
 
 def _decimals(values: list[Any], scale: int) -> pa.Array:
     target = pa.decimal128(18, scale)
-    texts = [_number_text(v) for v in values]
+    array = _clean_texts(values)
     try:
-        return pc.cast(pa.array(texts, pa.string()), target)
+        return pc.cast(array, target)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         pass
+    texts = array.to_pylist()
     # more decimals than the column keeps (rates like 0.1234567): round half-even, as the platforms do
     quantum = Decimal(1).scaleb(-scale)
     out: list[Decimal | None] = []

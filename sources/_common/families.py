@@ -15,7 +15,7 @@ from sources._common.cursors import Window
 
 Row = dict[str, Any]
 # Documents handed to the part tables at once (a part may fetch more per batch, e.g. order histories).
-DOCUMENTS_PER_BATCH = 2000
+DOCUMENTS_PER_BATCH = 500
 
 
 class Deleted:

@@ -187,8 +187,16 @@ def dolibarr_source(
             )
             return
         cursor = IdCursor(moved, full=full)
+        if cursor.start <= 0:
+            # a first or full read: rowid ranges, a few in flight; later movements are the next run's
+            bounds = api.id_bounds("stock_movements")
+            if bounds:
+                cursor.seen(bounds[1])
+            pages = api.range_pages("stock_movements", fields, Query(), page_size=page_size, bounds=bounds)
+            yield from reader.batches(STOCK_MOVEMENTS, pages)
+            return
 
-        def pages() -> Iterator[list[Row]]:
+        def newer() -> Iterator[list[Row]]:
             for page in api.keyset_pages(
                 "stock_movements", fields, Query(), page_size=page_size, after=cursor.start
             ):
@@ -196,7 +204,7 @@ def dolibarr_source(
                     cursor.seen(max(int(row["id"]) for row in page))
                 yield page
 
-        yield from reader.batches(STOCK_MOVEMENTS, pages())
+        yield from reader.batches(STOCK_MOVEMENTS, newer())
 
     stocks_saved = dlt.sources.incremental("id", initial_value=0)
 

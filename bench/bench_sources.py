@@ -1,0 +1,226 @@
+"""Benchmark of the API sources: full extraction and load of the sandbox at scale 100 against a DuckDB floor.
+
+For each source (PrestaShop, Dolibarr): a first full load into a fresh warehouse (a child process: wall
+time, peak RSS, rows, requests); the floor, DuckDB `read_json` of the same rows dumped to JSON lines; then
+0.1 % of the records changed through the emulator and an incremental run, whose requests are compared
+with the full load's. The world is generated once under `data/bench/` and copied for each run.
+
+Usage: `python -m bench sources` or `python -m bench.bench_sources [--scale 100] [--only prestashop]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.common import Figure, record, run_measured
+
+BENCH = "sources"
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "data" / "bench"
+CHANGED_SHARE = 0.001
+# connection -> (emulator, tables changed before the incremental run: admin table, ground-truth count, stamp)
+SYSTEMS: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "webshop": (
+        "prestashop",
+        [
+            ("products", "products", "date_upd"),
+            ("customers", "customers", "date_upd"),
+            ("addresses", "addresses", "date_upd"),
+            ("orders", "orders", "date_upd"),
+        ],
+    ),
+    "erp": (
+        "dolibarr",
+        [
+            ("product", "products", "tms"),
+            ("societe", "thirdparties", "tms"),
+            ("socpeople", "contacts", "tms"),
+            ("commande", "orders", "tms"),
+            ("facture", "invoices", "tms"),
+            ("commande_fournisseur", "supplier_orders", "tms"),
+            ("reception", "receptions", "tms"),
+            ("facture_fourn", "supplier_invoices", "tms"),
+        ],
+    ),
+}
+
+
+# ---------------------------------------------------------------- child steps (measured processes)
+
+
+def child_extract(config: Path, name: str, data_dir: Path) -> None:
+    """Extract one connection and print rows, requests and seconds as JSON."""
+    from flows.config import load_settings
+    from flows.extract import extract_connection
+
+    settings = load_settings(config, data_dir=data_dir, environ={})
+    result = extract_connection(settings.connections[name], settings)
+    print(
+        json.dumps(
+            {
+                "rows": result.total_rows,
+                "requests": result.requests,
+                "seconds": result.seconds,
+                "line": result.render(),
+            }
+        )
+    )
+
+
+def child_floor(warehouse: Path, schema: str, scratch: Path) -> None:
+    """Dump the loaded rows of every raw table to JSON lines, then time DuckDB reading them back."""
+    import duckdb
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? and table_name not like '\\_dlt%' escape '\\'",
+                [schema],
+            ).fetchall()
+        ]
+        for table in tables:
+            target = scratch / f"{table}.jsonl"
+            con.execute(f"copy (select * from {schema}.{table}) to '{target}' (format json)")  # noqa: S608 - bench paths
+    rows = 0
+    started = time.perf_counter()
+    with duckdb.connect(str(scratch / "floor.duckdb")) as con:
+        for table in tables:
+            source = scratch / f"{table}.jsonl"
+            con.execute(f"create table {table} as select * from read_json('{source}')")  # noqa: S608 - bench paths
+            rows += con.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
+
+
+# ---------------------------------------------------------------- driver
+
+
+def _world(scale: float, seed: int) -> Path:
+    """The generated world, made once and kept under data/bench/ (generating scale 100 takes minutes)."""
+    from sandbox.generator import generate_world
+
+    world = CACHE / f"world-seed{seed}-scale{scale:g}"
+    if not (world / "world.json").exists():
+        started = time.perf_counter()
+        generate_world(world, seed=seed, scale=scale)
+        print(f"generated the scale {scale:g} world in {time.perf_counter() - started:.0f} s", flush=True)
+    return world
+
+
+def _config(connections: dict[str, dict[str, Any]], path: Path) -> Path:
+    lines = []
+    for name, table in connections.items():
+        lines.append(f"[connections.{name}]")
+        for key, value in {**table, "sweep_every_hours": 100000}.items():
+            lines.append(f"{key} = {json.dumps(value)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _change_records(sandbox: Any, name: str) -> int:
+    """Change 0.1 % of the rows of each incremental table (ids 1..n are generated) through the admin API."""
+    system, tables = SYSTEMS[name]
+    admin = sandbox.admin(system)
+    counts = sandbox.ground_truth()["counts"][system]
+    now = datetime.now(UTC)
+    if system == "prestashop":
+        now = now.astimezone(ZoneInfo(sandbox.world().get("timezone", "Europe/Paris")))
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    step = round(1 / CHANGED_SHARE)
+    changed = 0
+    for table, truth_key, field in tables:
+        for row_id in range(1, counts[truth_key] + 1, step):
+            changed += admin.set_row(table, row_id, **{field: stamp})
+    return changed
+
+
+def _run_child(args: list[str]) -> tuple[float, int, dict[str, Any]]:
+    wall, rss, out = run_measured(["-m", "bench.bench_sources", *args], cwd=ROOT)
+    return wall, rss, json.loads(out.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> None:
+    """Run the benchmark and record its figures (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="bench sources")
+    parser.add_argument("--scale", type=float, default=100.0)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--only", choices=["webshop", "erp"], action="append")
+    args, _ = parser.parse_known_args(argv)
+
+    from sandbox.testing import sandbox_on_copy
+
+    world = _world(args.scale, args.seed)
+    run_dir = CACHE / "run"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    sandbox = sandbox_on_copy(world, run_dir / "sandbox")
+    figures: list[Figure] = []
+    try:
+        config = _config(sandbox.connections(), run_dir / "config.toml")
+        for name in args.only or ["webshop", "erp"]:
+            system = SYSTEMS[name][0]
+            data_dir = run_dir / f"data-{name}"
+            wall, rss, full = _run_child(["--child", "extract", str(config), name, str(data_dir)])
+            print(f"  {full['line']}", flush=True)
+            _, _, floor = _run_child(
+                [
+                    "--child",
+                    "floor",
+                    str(data_dir / "work" / "omnicanal.duckdb"),
+                    f"raw_{name}",
+                    str(run_dir / f"floor-{name}"),
+                ]
+            )
+            changed = _change_records(sandbox, name)
+            _, incr_rss, incremental = _run_child(["--child", "extract", str(config), name, str(data_dir)])
+            print(f"  {incremental['line']}", flush=True)
+            rate = full["rows"] / full["seconds"]
+            floor_rate = floor["rows"] / floor["seconds"]
+            extra = {"scale": args.scale, "rows": full["rows"]}
+            figures += [
+                Figure(BENCH, f"{system} full load rows/s", rate, "rows/s", extra),
+                Figure(BENCH, f"{system} full load requests", full["requests"], "requests"),
+                Figure(BENCH, f"{system} full load wall", wall, "s"),
+                Figure(BENCH, f"{system} full load peak RSS", rss / 2**20, "MiB"),
+                Figure(
+                    BENCH, f"{system} DuckDB read_json floor", floor_rate, "rows/s", {"rows": floor["rows"]}
+                ),
+                Figure(BENCH, f"{system} ratio to the floor", rate / floor_rate, "x", {"target": ">= 0.25"}),
+                Figure(
+                    BENCH,
+                    f"{system} incremental requests",
+                    incremental["requests"],
+                    "requests",
+                    {"changed": changed},
+                ),
+                Figure(
+                    BENCH,
+                    f"{system} incremental / full requests",
+                    incremental["requests"] / full["requests"],
+                    "x",
+                    {"target": "<= 0.02"},
+                ),
+                Figure(BENCH, f"{system} incremental peak RSS", incr_rss / 2**20, "MiB"),
+            ]
+    finally:
+        sandbox.stop()
+    record(figures)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        step, rest = sys.argv[2], sys.argv[3:]
+        if step == "extract":
+            child_extract(Path(rest[0]), rest[1], Path(rest[2]))
+        else:
+            child_floor(Path(rest[0]), rest[1], Path(rest[2]))
+    else:
+        main(sys.argv[1:])
