@@ -37,6 +37,7 @@ def apply_once(
     lookup: Callable[[], T | None],
     *,
     policy: RetryPolicy,
+    checked: bool = False,
 ) -> tuple[T, bool]:
     """Make a non-idempotent call take effect exactly once (a create, a state change).
 
@@ -48,11 +49,12 @@ def apply_once(
         send: sends the call once; returns its result (a new object's id...).
         lookup: finds the effect (the object by its external reference, the state reached); None if absent.
         policy: how many attempts and how long to wait between them.
+        checked: the caller has just looked the effect up and found it absent (the first look-up is skipped).
 
     Returns:
         The result, and whether this call made it (False: it was there already).
     """
-    found = lookup()
+    found = None if checked else lookup()
     if found is not None:
         return found, False
     for attempt in range(1, policy.max_attempts + 1):

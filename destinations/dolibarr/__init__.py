@@ -134,6 +134,7 @@ class DolibarrDestination:
             lambda: self.client.create("thirdparties", {k: v for k, v in body.items() if v is not None}),
             lookup,
             policy=self.policy,
+            checked=True,
         )
         stored = self.client.get_one(f"/thirdparties/{thirdparty_id}") or {}
         if stored.get("ref_ext") != payload["channel_key"]:
@@ -157,7 +158,7 @@ class DolibarrDestination:
         ref_client = payload["ref_client"]
         order = self._order_by_ref(ref_client)
         if order is None:
-            order_id = self._create_order(record)
+            order_id, status = self._create_order(record), 0
         else:
             status = _status(order)
             if status < 0:
@@ -175,7 +176,8 @@ class DolibarrDestination:
                     record=order.get("ref"),
                 )
             order_id = int(order["id"])
-        self._set_status(order_id, "validate", VALIDATED, {"idwarehouse": 0, "notrigger": 0})
+        if status < VALIDATED:
+            self._set_status(order_id, "validate", VALIDATED, {"idwarehouse": 0, "notrigger": 0})
         if payload.get("shipped_by_channel"):
             self._book_shipped(record, order_id)
         stored = self.client.get_one(f"/orders/{order_id}") or {}
@@ -241,11 +243,14 @@ class DolibarrDestination:
             found = self._order_by_ref(payload["ref_client"])
             return int(found["id"]) if found else None
 
-        order_id, _ = apply_once(lambda: self.client.create("orders", body), lookup, policy=self.policy)
+        order_id, _ = apply_once(
+            lambda: self.client.create("orders", body), lookup, policy=self.policy, checked=True
+        )
         return order_id
 
     def _set_status(self, order_id: int, action: str, status: int, body: dict[str, Any]) -> None:
-        """Validate or close an order, checking its status first and again after an unknown outcome."""
+        """Validate or close an order whose status is known to be below `status`, checking it again after an
+        unknown outcome."""
 
         def reached() -> int | None:
             return status if _status(self.client.get_one(f"/orders/{order_id}") or {}) >= status else None

@@ -430,4 +430,4 @@ class PrestaShopDestination:
             history = element("order_history", {"id_order": order_id, "id_order_state": state})
             return text_of(self.client.post("order_histories", history, [("sendemail", "1")]), "id") or ""
 
-        apply_once(create, current, policy=self.client.http.policy)
+        apply_once(create, current, policy=self.client.http.policy, checked=True)

@@ -217,3 +217,24 @@ def test_an_order_whose_customer_is_not_in_the_erp_waits(shop_and_erp) -> None:
     assert [o.status for o in outcomes] == ["failed"]
     assert "erp orders webshop:QWERTYUIO: customer webshop:1 is not in the ERP yet" in outcomes[0].error
     assert shop_and_erp.writes("dolibarr") == []
+
+
+def test_a_draft_left_by_an_interrupted_run_is_validated_not_created_again(shop_and_erp) -> None:
+    # GIVEN an earlier run created the order and stopped before validating it
+    import requests
+
+    erp = shop_and_erp.sandbox.dolibarr
+    draft = requests.post(
+        f"{erp.url}/orders",
+        json={"socid": KNOWN_CUSTOMER, "ref_client": "QWERTYUIO", "lines": []},
+        headers={"DOLAPIKEY": erp.key},
+        timeout=10,
+    ).json()
+    shop_and_erp.admin("dolibarr").clear_requests()
+    # WHEN the push writes the order
+    outcomes = write_all(open_destination(shop_and_erp.settings.connections["erp"]), [order()])
+    # THEN the draft is validated; no second order is created
+    [row] = shop_and_erp.rows("dolibarr", "commande", ref_client="QWERTYUIO")
+    assert (row["rowid"], row["fk_statut"]) == (draft, 1)
+    assert [o.status for o in outcomes] == ["written"]
+    assert erp_writes(shop_and_erp) == [("POST", f"/api/index.php/orders/{draft}/validate", None)]
