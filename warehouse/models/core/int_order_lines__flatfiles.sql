@@ -42,11 +42,18 @@ pos_lines as (
         null::varchar as channel_variant_id,
         null::varchar as product_name,
         cast(quantity as bigint) as quantity,
-        -- the till prices include tax: the price excluding tax is derived with the line's rate
-        cast(round(unit_price_incl_tax / (1 + vat_rate_percent / 100), 6) as decimal(18, 6))
-            as unit_list_price_excl_tax,
+        -- the till prices include tax: the price excluding tax is derived with the line's rate; a negative
+        -- discount (a till rounding its total up by a cent) is part of the price paid, not a discount
         cast(
-            round(discount_incl_tax / nullif(quantity, 0) / (1 + vat_rate_percent / 100), 6) as decimal(18, 6)
+            round(
+                (unit_price_incl_tax - least(discount_incl_tax, 0) / nullif(quantity, 0))
+                / (1 + vat_rate_percent / 100),
+                6
+            ) as decimal(18, 6)
+        ) as unit_list_price_excl_tax,
+        cast(
+            round(greatest(discount_incl_tax, 0) / nullif(quantity, 0) / (1 + vat_rate_percent / 100), 6)
+            as decimal(18, 6)
         ) as unit_discount_excl_tax,
         cast(vat_rate_percent as decimal(9, 5)) * 0.01 as tax_rate,
         currency_code,
@@ -88,10 +95,16 @@ marketplace_lines as (
         null::varchar as channel_variant_id,
         null::varchar as product_name,
         cast(quantity as bigint) as quantity,
-        cast(round(unit_price_incl_tax / (1 + vat_rate_percent / 100), 6) as decimal(18, 6))
-            as unit_list_price_excl_tax,
         cast(
-            round(discount_incl_tax / nullif(quantity, 0) / (1 + vat_rate_percent / 100), 6) as decimal(18, 6)
+            round(
+                (unit_price_incl_tax - least(discount_incl_tax, 0) / nullif(quantity, 0))
+                / (1 + vat_rate_percent / 100),
+                6
+            ) as decimal(18, 6)
+        ) as unit_list_price_excl_tax,
+        cast(
+            round(greatest(discount_incl_tax, 0) / nullif(quantity, 0) / (1 + vat_rate_percent / 100), 6)
+            as decimal(18, 6)
         ) as unit_discount_excl_tax,
         cast(vat_rate_percent as decimal(9, 5)) * 0.01 as tax_rate,
         currency_code,
