@@ -14,6 +14,7 @@ from flows import audit
 from flows.build import BuildResult
 from flows.build import build_warehouse as _build_warehouse
 from flows.config import Connection, Settings, load_settings
+from flows.errors import QualityGateBlocked
 from flows.guard import exclusive_run
 from flows.progress import say, step
 from flows.summary import RunSummary, latest_channel_kpis, table_row_counts
@@ -72,7 +73,15 @@ def run_sync(
     sweep: bool = False,
     dry_run: bool = False,
 ) -> RunSummary:
-    """The body of the sync flow, on already-resolved settings (the CLI and the deployments share it)."""
+    """The body of the sync flow, on already-resolved settings (the CLI and the deployments share it).
+
+    Extract → build (staging, core, costing, marts, sync) → quality gate → plan the push → push (unless
+    dry run) → confirm (re-extract what was written) → report → publish the analysts' snapshot.
+    A blocked or errored gate stops the run before any push and publishes nothing.
+    """
+    from flows.push import confirm_push_task, execute_push_task, plan_push_task
+    from flows.quality import check_quality
+
     run_id = current_run_id()
     summary = RunSummary(run_id=run_id, warehouse=settings.analyst_path)
     selected = settings.select(connections)
@@ -91,19 +100,64 @@ def run_sync(
         with step("building the warehouse (dbt)"):
             build = build_warehouse(settings)
         summary.built.append(build.render())
+        with step("checking the data (quality gate)"):
+            try:
+                gate = check_quality(settings, run_id)
+            except QualityGateBlocked as exc:
+                summary.checks.append(str(exc))
+                summary.status = "blocked"
+                raise
+        summary.checks.append(gate.render())
+        with step("planning the push"):
+            plan = plan_push_task(settings, run_id, None, run_id)
+        summary.pushes.append(plan.render())
+        if plan.records:
+            with step("pushing" + (" (dry run: nothing is written)" if dry_run else "")):
+                pushed = execute_push_task(settings, plan, dry_run)
+            summary.pushes += pushed.lines()
+            summary.writes = pushed.writes
+            if pushed.writes:
+                with step("confirming the push (re-extract what was written)"):
+                    confirmed = confirm_push_task(settings, pushed)
+                summary.pushes.append(confirmed.render())
         summary.table_rows = table_row_counts(settings.warehouse_path)
         summary.kpis = latest_channel_kpis(settings.warehouse_path)
+        with step("writing the report"):
+            summary.notes.append(f"report: {write_report_task(settings)}")
     except Exception:
-        summary.status = "failed"
-        audit.finish_run(settings.warehouse_path, run_id, "failed", summary.markdown())
+        if summary.status == "completed":
+            summary.status = "failed"
+        audit.finish_run(settings.warehouse_path, run_id, summary.status, summary.markdown())
+        create_markdown_artifact(
+            key="sync-summary", markdown=summary.markdown(), description="omnicanal sync"
+        )
         raise
-    audit.finish_run(settings.warehouse_path, run_id, summary.status, summary.markdown())
+    if dry_run:
+        summary.status = "completed (dry run)"
+    audit.finish_run(settings.warehouse_path, run_id, "completed", summary.markdown())
     with step("publishing the analysts' snapshot"):
         publish_snapshot(settings)
     create_markdown_artifact(
         key="sync-summary", markdown=summary.markdown(), description="omnicanal sync summary"
     )
     return summary
+
+
+@task(name="write_report", cache_policy=NO_CACHE)
+def write_report_task(settings: Settings) -> str:
+    """Render the HTML report from the working file (the lineage page comes with `omnicanal report`)."""
+    from flows.report import build_report
+    from flows.runner import report_paths
+
+    output, lineage = report_paths(settings)
+    return str(
+        build_report(
+            settings.warehouse_path,
+            output,
+            merchant=settings.merchant.name,
+            lineage=lineage if lineage.exists() else None,
+        )
+    )
 
 
 @flow(name="sync", log_prints=True)
