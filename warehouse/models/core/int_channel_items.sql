@@ -5,7 +5,17 @@
 {%- if has_system('prestashop') %}{% do parts.append(ref('int_channel_items__prestashop')) %}{% endif %}
 
 with items as (
+    {%- if parts %}
     {{ union_system_models(parts, 'channel items') }}
+    {%- else %}
+    -- an ERP with no channel connection yet: no channel items
+    select
+        null::varchar as connection, null::varchar as channel, null::varchar as channel_product_id,
+        null::varchar as channel_variant_id, null::varchar as sku, null::varchar as ean13,
+        null::varchar as product_name, null::decimal(18, 6) as price_excl_tax, null::varchar as currency_code,
+        null::bigint as stock_quantity, null::varchar as stock_record_id, null::boolean as is_active
+    limit 0
+    {%- endif %}
 ),
 
 products as (
