@@ -230,3 +230,29 @@ def test_a_missing_product_is_created_inactive_once(shop_and_erp) -> None:
     }
     assert names == {1: "Vase Nouveau", 2: "Vase Nouveau"}
     assert len(shop_and_erp.rows("prestashop", "stock_availables", id_product=product["id"])) == 1
+
+
+def test_a_tracking_number_is_set_on_the_order_carrier_before_the_state_moves(shop_and_erp) -> None:
+    status = record(
+        "order_status",
+        "VGXEXANOZ",
+        ORDER,
+        [FieldChange("tracking_number", None, "6A68637904081"), FieldChange("current_state", "3", "4")],
+        payload={"order_carrier_id": ORDER},
+    )
+    carrier = shop_and_erp.rows("prestashop", "order_carriers", id=int(ORDER))[0]
+    destination = open_destination(shop_and_erp.settings.connections["webshop"])
+    outcomes = write_all(destination, [status])
+    assert [(o.status, o.after) for o in outcomes] == [
+        ("written", {"current_state": "4", "tracking_number": "6A68637904081"})
+    ]
+    assert shop_and_erp.rows("prestashop", "order_carriers", id=int(ORDER))[0] == {
+        **carrier,
+        "tracking_number": "6A68637904081",
+    }
+    order = shop_and_erp.rows("prestashop", "orders", id=int(ORDER))[0]
+    assert (order["shipping_number"], order["current_state"]) == ("6A68637904081", 4)
+    assert paths(shop_and_erp.writes("prestashop")) == [
+        ("PUT", "/api/order_carriers/952"),
+        ("POST", "/api/order_histories?sendemail=1"),
+    ]
