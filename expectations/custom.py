@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     column_condition_partial,
     multicolumn_condition_partial,
 )
+from great_expectations.render import RenderedStringTemplateContent
+from great_expectations.render.components import LegacyRendererType
+from great_expectations.render.renderer.renderer import renderer
 
 # EAN-13 weights of the first twelve digits, left to right.
 _EAN_WEIGHTS = np.array([1, 3] * 6)
@@ -30,6 +33,24 @@ def ean13_is_valid(values: pd.Series) -> pd.Series:
         check = (10 - (digits[:, :12] @ _EAN_WEIGHTS) % 10) % 10
         valid[well_formed] = check == digits[:, 12]
     return valid
+
+
+def _sentence(template: str, params: dict[str, Any]) -> list[RenderedStringTemplateContent]:
+    """What Data Docs shows for a custom expectation: one sentence with its parameters."""
+    return [
+        RenderedStringTemplateContent(
+            content_block_type="string_template",
+            string_template={
+                "template": template,
+                "params": params,
+                "styling": {"default": {"classes": ["badge"]}},
+            },
+        )
+    ]
+
+
+def _kwargs(configuration: Any) -> dict[str, Any]:
+    return dict(configuration.kwargs) if configuration is not None else {}
 
 
 class ColumnValuesValidEan13(ColumnMapMetricProvider):
@@ -49,6 +70,13 @@ class ExpectColumnValuesToBeValidEan13(ColumnMapExpectation):
     success_keys = ("mostly",)
     library_metadata: ClassVar[dict[str, Any]] = {"tags": ["omnicanal"], "contributors": ["omnicanal"]}
 
+    @classmethod
+    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
+    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):  # noqa: ANN001, ANN206
+        return _sentence(
+            "$column values must be 13 digits with a valid EAN-13 check digit.", _kwargs(configuration)
+        )
+
 
 class ColumnValuesWholeNumber(ColumnMapMetricProvider):
     """Metric: each value is a whole number (quantities counted in pieces)."""
@@ -67,6 +95,11 @@ class ExpectColumnValuesToBeWholeNumbers(ColumnMapExpectation):
     map_metric = "column_values.whole_number"
     success_keys = ("mostly",)
     library_metadata: ClassVar[dict[str, Any]] = {"tags": ["omnicanal"], "contributors": ["omnicanal"]}
+
+    @classmethod
+    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
+    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):  # noqa: ANN001, ANN206
+        return _sentence("$column values must be whole numbers.", _kwargs(configuration))
 
 
 class MulticolumnTotalMatchesParts(MulticolumnMapMetricProvider):
@@ -102,12 +135,24 @@ class ExpectColumnTotalToMatchParts(MulticolumnMapExpectation):
 
     part_signs: list[int] = pydantic.Field(description="+1 or -1 for each part column, in order")
     tolerance: float = pydantic.Field(default=0.01, description="largest accepted absolute difference")
-    ignore_row_if: str = "never"
+    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = "never"
 
     map_metric = "multicolumn_values.total_matches_parts"
     success_keys = ("mostly", "part_signs", "tolerance")
     args_keys = ("column_list", "part_signs", "tolerance")
     library_metadata: ClassVar[dict[str, Any]] = {"tags": ["omnicanal"], "contributors": ["omnicanal"]}
+
+    @classmethod
+    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
+    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):  # noqa: ANN001, ANN206
+        params = _kwargs(configuration)
+        columns, signs = params.get("column_list") or [""], params.get("part_signs") or []
+        parts = " ".join(
+            f"{'+' if sign > 0 else '-'} {column}" for sign, column in zip(signs, columns[1:], strict=False)
+        )
+        tolerance = params.get("tolerance", 0.01)
+        params["formula"] = f"{columns[0]} = {parts.removeprefix('+ ')}, within {tolerance}"
+        return _sentence("$formula.", params)
 
     @pydantic.root_validator(skip_on_failure=True)
     def _signs_match_parts(cls, values: dict[str, Any]) -> dict[str, Any]:

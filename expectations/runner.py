@@ -246,7 +246,8 @@ def _validate(
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
         for check in active:
             assert check.expectation is not None  # filtered above; narrows the type
-            check.expectation.meta = {"check": check.name}
+            # the check's name maps each result back; its severity travels with the stored result
+            check.expectation.meta = {"check": check.name, "severity": severities[check.name]}
             gx_suite.add_expectation(check.expectation)
         batch = (
             context.data_sources.add_pandas(suite.name)
@@ -257,7 +258,10 @@ def _validate(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
         )
         run = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
-        results = {r.expectation_config.meta.get("check"): r for r in run.results}
+        for one in run.results:
+            config = one.expectation_config
+            if config is not None and config.meta:
+                results[str(config.meta.get("check"))] = one
 
     outcomes: list[CheckOutcome] = []
     quarantined: list[QuarantinedRow] = []

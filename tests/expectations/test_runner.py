@@ -225,7 +225,10 @@ def test_data_docs_are_written_where_asked(tmp_path: Path) -> None:
         "products",
         "stock_levels",
     ]
-    assert "price_excl_tax_eur" in (tmp_path / "docs" / "expectations" / "products.html").read_text()
+    page = (tmp_path / "docs" / "expectations" / "products.html").read_text()
+    assert "price_excl_tax_eur" in page
+    # custom expectations read as sentences, not as their raw arguments
+    assert "values must be 13 digits with a valid EAN-13 check digit." in page
 
 
 def test_the_gate_reads_through_a_read_only_connection(tmp_path: Path) -> None:
