@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from destinations._common.http import RetryPolicy
@@ -27,7 +28,7 @@ VALIDATED, CLOSED = 1, 3
 def _status(order: dict[str, Any]) -> int:
     """An order's status (`statut` on 23.0.1, `status` elsewhere; strings in GET answers)."""
     value = order.get("statut", order.get("status"))
-    return int(value) if value not in (None, "") else 0
+    return 0 if value in (None, "") else int(str(value))
 
 
 def movement_code(channel_order_ref: str, line_rank: int) -> str:
@@ -85,7 +86,7 @@ class DolibarrDestination:
                     failed(r, DestinationError(f"no Dolibarr writer for entity {r.entity!r}")) for r in batch
                 ]
                 continue
-            yield parallel(batch, lambda r, w=writer: guarded(r, w), self.concurrency)
+            yield parallel(batch, partial(guarded, write=writer), self.concurrency)
 
     # ------------------------------------------------------------------------------------------ customers
     def _thirdparty(self, channel_key: str | None, email: str | None) -> tuple[str, str] | None:
@@ -107,12 +108,12 @@ class DolibarrDestination:
         payload = record.payload
         existing = self._thirdparty(payload.get("channel_key"), payload.get("email"))
         if existing is not None:
-            thirdparty_id, how = existing
+            known_id, how = existing
             return outcome(
                 record,
                 "unchanged",
-                f"{record.describe()}: already in the ERP as third party {thirdparty_id} (same {how})",
-                record=thirdparty_id,
+                f"{record.describe()}: already in the ERP as third party {known_id} (same {how})",
+                record=known_id,
             )
         body = {
             "name": payload["name"],
@@ -248,6 +249,13 @@ class DolibarrDestination:
         )
         return order_id
 
+    def _movement(self, code: str) -> int | None:
+        """The stock movement carrying `code`, looked up before each attempt (a movement is not idempotent)."""
+        rows = self.client.find(
+            "stockmovements", f"(t.inventorycode:=:{filter_value(code, 'movement code')})"
+        )
+        return int(rows[0]["id"]) if rows else None
+
     def _set_status(self, order_id: int, action: str, status: int, body: dict[str, Any]) -> None:
         """Validate or close an order whose status is known to be below `status`, checking it again after an
         unknown outcome."""
@@ -279,14 +287,9 @@ class DolibarrDestination:
                 "origin_type": "commande",
                 "origin_id": order_id,
             }
-
-            def lookup(code: str = code) -> int | None:
-                rows = self.client.find(
-                    "stockmovements", f"(t.inventorycode:=:{filter_value(code, 'movement code')})"
-                )
-                return int(rows[0]["id"]) if rows else None
-
             apply_once(
-                lambda body=body: self.client.create("stockmovements", body), lookup, policy=self.policy
+                partial(self.client.create, "stockmovements", body),
+                partial(self._movement, code),
+                policy=self.policy,
             )
         self._set_status(order_id, "close", CLOSED, {"notrigger": 0})

@@ -111,10 +111,10 @@ class PrestaShopClient:
         return list(payload.get(resource) or [])
 
     def by_ids(
-        self, resource: str, ids: Iterable[str | int], display: str = "full"
+        self, resource: str, ids: Iterable[str | int | None], display: str = "full"
     ) -> dict[str, dict[str, Any]]:
         """Objects by id, read in one call (`filter[id]=[1|2|3]`); absent ids are missing from the result."""
-        wanted = sorted({str(i) for i in ids}, key=int)
+        wanted = sorted({str(i) for i in ids if i is not None}, key=int)
         if not wanted:
             return {}
         rows = self.list(resource, {"id": "[" + "|".join(wanted) + "]"}, display)
