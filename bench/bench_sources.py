@@ -108,7 +108,7 @@ def _world(scale: float, seed: int) -> Path:
     """The generated world, made once and kept under data/bench/ (generating scale 100 takes minutes)."""
     from sandbox.generator import generate_world
 
-    world = CACHE / f"world-seed{seed}-scale{scale:g}"
+    world = CACHE / f"sources-world-seed{seed}-scale{scale:g}"
     if not (world / "world.json").exists():
         started = time.perf_counter()
         generate_world(world, seed=seed, scale=scale)
@@ -159,7 +159,7 @@ def main(argv: list[str]) -> None:
     from sandbox.testing import sandbox_on_copy
 
     world = _world(args.scale, args.seed)
-    run_dir = CACHE / "run"
+    run_dir = CACHE / "sources-run"
     shutil.rmtree(run_dir, ignore_errors=True)
     sandbox = sandbox_on_copy(world, run_dir / "sandbox")
     figures: list[Figure] = []

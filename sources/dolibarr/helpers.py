@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import orjson
 
-from sources._common.cursors import Window, widen_for_dst
+from sources._common.cursors import Window
 from sources._common.errors import SourceError
-from sources._common.http import HttpClient, RequestCounter, RetryPolicy
+from sources._common.http import RequestCounter, RetryPolicy
+from sources._common.paging import IdPagedApi
 from sources._common.parallel import ordered_map
 
 Row = dict[str, Any]
@@ -54,7 +54,7 @@ class Query:
         return " and ".join(self.clauses)
 
 
-class DolibarrApi:
+class DolibarrApi(IdPagedApi[Query]):
     """Reads one Dolibarr (`https://erp/api/index.php`) with a `DOLAPIKEY` header, JSON out."""
 
     def __init__(
@@ -68,32 +68,53 @@ class DolibarrApi:
         concurrency: int,
         counter: RequestCounter | None = None,
     ) -> None:
-        self.connection = connection
-        self._zone = ZoneInfo(timezone)
-        self.concurrency = max(1, concurrency)
-        self.http = HttpClient(
+        super().__init__(
             connection=connection,
             base_url=base_url,
             headers={"DOLAPIKEY": api_key, "Accept": "application/json"},
+            timezone=timezone,
             retry=retry,
-            max_in_flight=self.concurrency,
+            concurrency=concurrency,
             counter=counter,
         )
 
-    # ---- one request ----
-
-    def list(
-        self, resource: str, params: Sequence[tuple[str, str]], *, where: str, path: str | None = None
-    ) -> list[Row]:
+    def list(self, resource: str, params: Sequence[tuple[str, str]], *, where: str) -> list[Row]:
         """One list request; `[]`, a 404 "No ... found" (third parties) and `{"data": [...]}` all read as rows."""
         body = self.http.get_json(
-            path or PATHS[resource],
+            PATHS[resource],
             [*params, *EXTRA_PARAMS.get(resource, ())],
             resource=resource,
             where=where,
             not_found_is_empty=_is_empty_list_404,
         )
         return rows_of(body, resource, self.connection, where)
+
+    def page(
+        self,
+        resource: str,
+        fields: str,
+        filters: Query,
+        *,
+        page_size: int,
+        where: str,
+        after: int | None = None,
+        span: tuple[int, int] | None = None,
+        descending: bool = False,
+    ) -> list[Row]:
+        if after is not None:
+            filters = filters.plus(f"(t.rowid:>:{after})")
+        elif span is not None:
+            filters = filters.plus(f"(t.rowid:>=:{span[0]})", f"(t.rowid:<=:{span[1]})")
+        params = [
+            ("sortfield", "t.rowid"),
+            ("sortorder", "DESC" if descending else "ASC"),
+            ("limit", str(page_size)),
+            ("page", "0"),
+        ]
+        if filters.clauses:
+            params.append(("sqlfilters", filters.sqlfilters()))
+        params.append(("properties", fields))
+        return self.list(resource, params, where=where)
 
     def get(self, resource: str, path: str, *, where: str) -> Any:
         """One object or sub-list (`products/12/variants`); a 404 "not found" reads as None."""
@@ -111,92 +132,13 @@ class DolibarrApi:
                 self.connection, "status", "clock probe", "no success.timestamp_now_utc in GET /status"
             ) from None
 
-    # ---- filters ----
-
     def no_filter(self) -> Query:
         return Query()
 
     def window_filter(self, resource: str, window: Window, *, column: str = "t.tms") -> Query:
         """`(t.tms:>=:'a') and (t.tms:<=:'b')` in the server's wall-clock time (quoted SQL strings, not epochs)."""
-        low, high = widen_for_dst(window, self._offset)
+        low, high = self.local_bounds(window)
         return Query((f"({column}:>=:'{low:{_SQL_FORMAT}}')", f"({column}:<=:'{high:{_SQL_FORMAT}}')"))
-
-    def _offset(self, instant: datetime) -> timedelta:
-        return instant.astimezone(self._zone).utcoffset() or timedelta(0)
-
-    # ---- paging ----
-
-    def _params(
-        self, fields: str, query: Query, *, page_size: int, order: str = "ASC"
-    ) -> list[tuple[str, str]]:
-        params = [("sortfield", "t.rowid"), ("sortorder", order), ("limit", str(page_size)), ("page", "0")]
-        if query.clauses:
-            params.append(("sqlfilters", query.sqlfilters()))
-        params.append(("properties", fields))
-        return params
-
-    def id_bounds(self, resource: str) -> tuple[int, int] | None:
-        """The smallest and largest rowid of a resource (None when it is empty)."""
-        low = self.list(resource, self._params("id", Query(), page_size=1), where="lowest id")
-        if not low:
-            return None
-        high = self.list(resource, self._params("id", Query(), page_size=1, order="DESC"), where="highest id")
-        return _id(low[0], resource, self.connection, "lowest id"), _id(
-            high[0], resource, self.connection, "highest id"
-        )
-
-    def keyset_pages(
-        self, resource: str, fields: str, filters: Query, *, page_size: int, where: str = "", after: int = 0
-    ) -> Iterator[list[Row]]:
-        """All rows matching `filters`, by ascending rowid (`(t.rowid:>:last)`, page 0 each time).
-
-        Keyset paging is immune to rows changing during the read; it ends on the first short page.
-        """
-        last = after
-        page = 1
-        while True:
-            label = f"{where}page {page} (rowid > {last})"
-            query = filters.plus(f"(t.rowid:>:{last})")
-            rows = self.list(resource, self._params(fields, query, page_size=page_size), where=label)
-            ids = [_id(row, resource, self.connection, label) for row in rows]
-            if ids and (ids[0] <= last or any(b <= a for a, b in zip(ids, ids[1:], strict=False))):
-                raise SourceError(
-                    self.connection,
-                    resource,
-                    label,
-                    "rowids are not strictly ascending above the page's bound",
-                )
-            if len(rows) > page_size:
-                raise SourceError(self.connection, resource, label, f"{len(rows)} rows for limit {page_size}")
-            yield rows
-            if len(rows) < page_size:
-                return
-            last = ids[-1]
-            page += 1
-
-    def range_pages(
-        self, resource: str, fields: str, filters: Query, *, page_size: int, bounds: tuple[int, int] | None
-    ) -> Iterator[list[Row]]:
-        """All rows matching `filters`, by rowid ranges of `page_size` ids, a few requests in flight."""
-        if bounds is None:
-            return
-        low, high = bounds
-        spans = [(a, min(a + page_size - 1, high)) for a in range(low, high + 1, page_size)]
-
-        def fetch(span: tuple[int, int]) -> list[Row]:
-            a, b = span
-            label = f"rowids {a}..{b}"
-            query = filters.plus(f"(t.rowid:>=:{a})", f"(t.rowid:<=:{b})")
-            rows = self.list(resource, self._params(fields, query, page_size=page_size), where=label)
-            for row in rows:
-                row_id = _id(row, resource, self.connection, label)
-                if not a <= row_id <= b:
-                    raise SourceError(
-                        self.connection, resource, label, f"rowid {row_id} is outside the range asked"
-                    )
-            return rows
-
-        yield from ordered_map(fetch, spans, workers=self.concurrency)
 
     def in_pages(self, resource: str, fields: str, ids: Sequence[int], *, chunk: int) -> Iterator[list[Row]]:
         """The rows of the given rowids, `(t.rowid:in:1,2,3)` a chunk at a time."""
@@ -205,19 +147,14 @@ class DolibarrApi:
 
         def fetch(group: list[int]) -> list[Row]:
             query = Query((f"(t.rowid:in:{','.join(map(str, group))})",))
-            return self.list(
-                resource,
-                self._params(fields, query, page_size=len(group)),
-                where=f"rowids {group[0]}..{group[-1]}",
-            )
+            label = f"rowids {group[0]}..{group[-1]}"
+            return self.page(resource, fields, query, page_size=len(group), where=label)
 
         yield from ordered_map(fetch, chunks, workers=self.concurrency)
 
     def highest_id(self, resource: str) -> int:
-        bounds = self.list(
-            resource, self._params("id", Query(), page_size=1, order="DESC"), where="highest id"
-        )
-        return _id(bounds[0], resource, self.connection, "highest id") if bounds else 0
+        top = self.page(resource, "id", Query(), page_size=1, where="highest id", descending=True)
+        return self.row_id(top[0], resource, "highest id") if top else 0
 
 
 def rows_of(body: Any, resource: str, connection: str, where: str) -> list[Row]:

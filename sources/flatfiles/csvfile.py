@@ -116,25 +116,36 @@ def read_header(stream: IO[bytes], mapping: Mapping) -> list[str]:
     return next(csv.reader([text.rstrip("\r\n")], delimiter=mapping.delimiter, quotechar=mapping.quote))
 
 
-def read_csv(stream: IO[bytes], mapping: Mapping, plan: HeaderPlan) -> Iterator[TextBatch | BadLine]:
+class Renumber(Exception):
+    """A parallel read met a line it had to skip: only a sequential read can number the lines after it."""
+
+
+def read_csv(
+    stream: IO[bytes], mapping: Mapping, plan: HeaderPlan, *, parallel: bool = False
+) -> Iterator[TextBatch | BadLine]:
     """Text batches of the data lines after the header, and the lines whose field count is wrong.
 
     Args:
         stream: the file, positioned at its start.
         mapping: delimiter, quote and encoding.
         plan: the header plan (which columns to read).
+        parallel: parse blocks on several threads; then the parser does not tell where a bad line is,
+            and `Renumber` is raised at the first one (read the file again sequentially).
 
     Yields:
         `TextBatch` of cells per slot with each row's line, and `BadLine` for lines with too many or too
         few fields, in file order. Blank lines are skipped.
 
     Raises:
-        FileRejected: the file cannot be parsed as CSV (e.g. a quote never closed).
+        FileRejected: the file cannot be parsed as CSV.
+        Renumber: `parallel` and a line had to be skipped.
     """
     width = plan.width
     bad: list[BadLine] = []
+    skipped: list[int] = []
 
     def invalid(row: pa_csv.InvalidRow) -> str:
+        skipped.append(row.number)
         if row.text.strip():
             bad.append(
                 BadLine(
@@ -152,7 +163,8 @@ def read_csv(stream: IO[bytes], mapping: Mapping, plan: HeaderPlan) -> Iterator[
     reader = pa_csv.open_csv(
         stream,
         read_options=pa_csv.ReadOptions(
-            use_threads=False,  # the invalid-row handler then knows each line's number
+            # a sequential parser gives the invalid-row handler each line's number
+            use_threads=parallel,
             block_size=BLOCK_BYTES,
             skip_rows=1,
             column_names=names,
@@ -174,13 +186,16 @@ def read_csv(stream: IO[bytes], mapping: Mapping, plan: HeaderPlan) -> Iterator[
     numbering = _Numbering()
     try:
         for batch in reader:
-            # the handler has seen every bad line up to the end of this batch
+            if skipped and parallel:
+                raise Renumber()
+            # the handler has seen every skipped line up to the end of this batch
+            numbering.skip(skipped)
+            skipped.clear()
             reported, bad[:] = list(bad), []
-            numbering.skip(line.line for line in reported)
             lines = numbering.take(batch.num_rows)
             yield from reported
             cells = {slot: batch.column(names[i]) for slot, i in plan.columns.items()}
-            blank = _blank_rows(list(cells.values()), batch.num_rows)
+            blank = _blank_rows(list(cells.values()))
             if blank is not None:
                 cells = {slot: values.filter(blank) for slot, values in cells.items()}
                 lines = lines[blank.to_numpy(zero_copy_only=False)]
@@ -188,6 +203,8 @@ def read_csv(stream: IO[bytes], mapping: Mapping, plan: HeaderPlan) -> Iterator[
                 yield TextBatch(cells, lines, len(lines))
     except pa.ArrowInvalid as exc:
         raise FileRejected(f"not readable as CSV after line {numbering.next_line - 1}: {exc}") from None
+    if skipped and parallel:
+        raise Renumber()
     yield from bad
 
 
@@ -198,7 +215,7 @@ class _Numbering:
         self.next_line = 2  # line 1 is the header
         self.skipped: set[int] = set()
 
-    def skip(self, lines: Iterator[int] | list[int]) -> None:
+    def skip(self, lines: list[int]) -> None:
         self.skipped.update(lines)
 
     def take(self, rows: int) -> np.ndarray:
@@ -218,7 +235,7 @@ class _Numbering:
         return numbers
 
 
-def _blank_rows(columns: list[pa.Array], rows: int) -> pa.Array | None:
+def _blank_rows(columns: list[pa.Array]) -> pa.Array | None:
     """A keep-mask dropping rows whose every read cell is empty (blank lines); None when there are none."""
     if not columns:
         return None

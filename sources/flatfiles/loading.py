@@ -22,6 +22,7 @@ from sources.flatfiles.convert import NumberFormat, Problems, type_column
 from sources.flatfiles.csvfile import (
     BadLine,
     HeaderPlan,
+    Renumber,
     TextBatch,
     plan_header,
     read_csv,
@@ -115,17 +116,34 @@ def read_file(
         timezone: the connection's zone for wall-clock times.
         spill_bytes: arrow bytes held in memory before spilling to disk.
     """
+    if mapping.format == "xml":
+        plan = HeaderPlan(columns={r.name: 0 for r in mapping.columns if r.source is not None})
+        return _typed(read_xml(stream, mapping), plan, mapping, file_id, timezone, spill_bytes)
+    plan = plan_header(read_header(stream, mapping), mapping)
+    try:
+        # blocks parsed in parallel; a file with a line to skip is read again in order, to number it
+        stream.seek(0)
+        result = _typed(
+            read_csv(stream, mapping, plan, parallel=True), plan, mapping, file_id, timezone, spill_bytes
+        )
+    except Renumber:
+        stream.seek(0)
+        result = _typed(read_csv(stream, mapping, plan), plan, mapping, file_id, timezone, spill_bytes)
+    result.ignored_headers = plan.ignored
+    return result
+
+
+def _typed(
+    items: Iterator[TextBatch | BadLine],
+    plan: HeaderPlan,
+    mapping: Mapping,
+    file_id: int,
+    timezone: str,
+    spill_bytes: int,
+) -> FileResult:
     result = FileResult(TableBuffer(spill_bytes))
     builder = _Builder(mapping, file_id, timezone)
     try:
-        if mapping.format == "csv":
-            plan = plan_header(read_header(stream, mapping), mapping)
-            result.ignored_headers = plan.ignored
-            stream.seek(0)
-            items: Iterator[TextBatch | BadLine] = read_csv(stream, mapping, plan)
-        else:
-            plan = HeaderPlan(columns={r.name: 0 for r in mapping.columns if r.source is not None})
-            items = read_xml(stream, mapping)
         for item in items:
             if isinstance(item, BadLine):
                 result.bad.append(item)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from requests.auth import HTTPBasicAuth
 
 from sources._common.batches import typed_batches
 from sources._common.columns import TableSpec
-from sources._common.cursors import Window, widen_for_dst
+from sources._common.cursors import Window
 from sources._common.errors import SourceError
-from sources._common.http import HttpClient, RequestCounter, RetryPolicy
-from sources._common.parallel import ordered_map
+from sources._common.http import RequestCounter, RetryPolicy
+from sources._common.paging import IdPagedApi
 from sources._common.reader import Reader
 from sources.prestashop.settings import CURSOR_FIELDS, ORDER_IDS_PER_REQUEST
 
@@ -25,7 +24,7 @@ Params = list[tuple[str, str]]
 _LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class PrestaShopApi:
+class PrestaShopApi(IdPagedApi[Params]):
     """Reads one shop's webservice (`https://shop/api`), JSON output, key as Basic-auth user.
 
     Lists always name their fields (`display=[...]`): `display=full` costs the server a full object
@@ -43,21 +42,16 @@ class PrestaShopApi:
         concurrency: int,
         counter: RequestCounter | None = None,
     ) -> None:
-        self.connection = connection
-        self.timezone = timezone
-        self._zone = ZoneInfo(timezone)
-        self.concurrency = max(1, concurrency)
-        self.http = HttpClient(
+        super().__init__(
             connection=connection,
             base_url=base_url,
             headers={"Accept": "application/json"},
             auth=HTTPBasicAuth(api_key, ""),
+            timezone=timezone,
             retry=retry,
-            max_in_flight=self.concurrency,
+            concurrency=concurrency,
             counter=counter,
         )
-
-    # ---- one request ----
 
     def list(self, resource: str, params: Params, *, where: str) -> list[Row]:
         """One list request; the rows whatever the envelope (`{"<resource>": [...]}` or a bare `[]`)."""
@@ -65,6 +59,27 @@ class PrestaShopApi:
             resource, [("output_format", "JSON"), *params], resource=resource, where=where
         )
         return rows_of(body, resource, self.connection, where)
+
+    def page(
+        self,
+        resource: str,
+        fields: str,
+        filters: Params,
+        *,
+        page_size: int,
+        where: str,
+        after: int | None = None,
+        span: tuple[int, int] | None = None,
+        descending: bool = False,
+    ) -> list[Row]:
+        ids: Params = []
+        if after is not None:
+            ids = [("filter[id]", f">[{after}]")]
+        elif span is not None:
+            ids = [("filter[id]", f"[{span[0]},{span[1]}]")]
+        order = "[id_DESC]" if descending else "[id_ASC]"
+        params = [("display", _display(fields)), *filters, *ids, ("sort", order), ("limit", str(page_size))]
+        return self.list(resource, params, where=where)
 
     def server_time(self) -> tuple[datetime, list[Row]]:
         """The shop's clock (`Access-Time`, else `Date`, else ours) and the languages, in one cheap request."""
@@ -77,105 +92,14 @@ class PrestaShopApi:
         rows = rows_of(body, "languages", self.connection, "clock probe")
         return _clock_from_headers(headers), rows
 
-    # ---- paging ----
-
-    def keyset_pages(
-        self, resource: str, display: str, filters: Params, *, page_size: int, where: str = "", after: int = 0
-    ) -> Iterator[list[Row]]:
-        """All rows matching `filters`, by ascending id: `filter[id]=>[last id]`, `limit=<page_size>`.
-
-        Keyset paging never skips a row when others change during the read (offset paging does);
-        it ends on the first page shorter than `page_size`.
-        """
-        last = after
-        page = 1
-        while True:
-            label = f"{where}page {page} (ids > {last})"
-            params: Params = [
-                ("display", _display(display)),
-                *filters,
-                ("filter[id]", f">[{last}]"),
-                ("sort", "[id_ASC]"),
-                ("limit", str(page_size)),
-            ]
-            rows = self.list(resource, params, where=label)
-            ids = [_id(row, resource, self.connection, label) for row in rows]
-            if ids and (ids[0] <= last or any(b <= a for a, b in zip(ids, ids[1:], strict=False))):
-                raise SourceError(
-                    self.connection,
-                    resource,
-                    label,
-                    "ids are not strictly ascending above the page's lower bound",
-                )
-            if len(rows) > page_size:
-                raise SourceError(self.connection, resource, label, f"{len(rows)} rows for limit {page_size}")
-            yield rows
-            if len(rows) < page_size:
-                return
-            last = ids[-1]
-            page += 1
-
-    def id_bounds(self, resource: str) -> tuple[int, int] | None:
-        """The smallest and largest id of a resource (None when it is empty)."""
-        low = self.list(
-            resource, [("display", "[id]"), ("sort", "[id_ASC]"), ("limit", "1")], where="lowest id"
-        )
-        if not low:
-            return None
-        high = self.list(
-            resource, [("display", "[id]"), ("sort", "[id_DESC]"), ("limit", "1")], where="highest id"
-        )
-        return _id(low[0], resource, self.connection, "lowest id"), _id(
-            high[0], resource, self.connection, "highest id"
-        )
-
-    def range_pages(
-        self, resource: str, display: str, filters: Params, *, page_size: int, bounds: tuple[int, int] | None
-    ) -> Iterator[list[Row]]:
-        """All rows matching `filters`, by id ranges `filter[id]=[a,b]` of `page_size` ids, a few in flight.
-
-        Each range holds at most `page_size` rows, so a range answer is complete by construction; ranges
-        are independent, which lets 2-4 requests run at once on a full read.
-        """
-        if bounds is None:
-            return
-        low, high = bounds
-        spans = [(a, min(a + page_size - 1, high)) for a in range(low, high + 1, page_size)]
-
-        def fetch(span: tuple[int, int]) -> list[Row]:
-            a, b = span
-            label = f"ids {a}..{b}"
-            params: Params = [
-                ("display", _display(display)),
-                *filters,
-                ("filter[id]", f"[{a},{b}]"),
-                ("sort", "[id_ASC]"),
-                ("limit", str(page_size)),
-            ]
-            rows = self.list(resource, params, where=label)
-            for row in rows:
-                row_id = _id(row, resource, self.connection, label)
-                if not a <= row_id <= b:
-                    raise SourceError(
-                        self.connection, resource, label, f"id {row_id} is outside the range asked"
-                    )
-            return rows
-
-        yield from ordered_map(fetch, spans, workers=self.concurrency)
-
-    # ---- time ----
-
     def no_filter(self) -> Params:
         return []
 
     def window_filter(self, resource: str, window: Window) -> Params:
         """`filter[date_upd]=[a,b]` (inclusive) in shop wall-clock time, plus the `date=1` it needs."""
         field = CURSOR_FIELDS.get(resource, "date_upd")
-        low, high = widen_for_dst(window, self._offset)
+        low, high = self.local_bounds(window)
         return [(f"filter[{field}]", f"[{low:{_LOCAL_FORMAT}},{high:{_LOCAL_FORMAT}}]"), ("date", "1")]
-
-    def _offset(self, instant: datetime) -> timedelta:
-        return instant.astimezone(self._zone).utcoffset() or timedelta(0)
 
 
 def _display(fields: str) -> str:

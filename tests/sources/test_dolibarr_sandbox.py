@@ -205,7 +205,7 @@ def test_a_persistent_error_fails_naming_the_page_and_loads_nothing(harness: Har
     from flows.extract import ExtractionFailed
 
     with pytest.raises(
-        ExtractionFailed, match=r"connection 'erp', resource 'receptions', page 1 \(rowid > 0\): HTTP 500"
+        ExtractionFailed, match=r"connection 'erp', resource 'receptions', page 1 \(ids > 0\): HTTP 500"
     ):
         harness.extract("erp", options)
     assert harness.sql("select label from raw_erp.products where id = 5")[0][0] != "Renamed"
