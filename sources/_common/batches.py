@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -15,7 +15,7 @@ BATCH_ROWS = 5_000
 
 
 def typed(
-    spec: TableSpec, rows: list[Mapping[str, Any]], conversion: Conversion, connection: str
+    spec: TableSpec, rows: Sequence[Mapping[str, Any]], conversion: Conversion, connection: str
 ) -> pa.Table:
     """One arrow table of `spec` from parsed rows; a bad value fails naming the record and the field."""
     try:
@@ -26,7 +26,7 @@ def typed(
 
 def typed_batches(
     spec: TableSpec,
-    pages: Iterable[list[Mapping[str, Any]]],
+    pages: Iterable[Sequence[Mapping[str, Any]]],
     conversion: Conversion,
     connection: str,
     *,

@@ -61,14 +61,25 @@ def open_window(cursor: dlt.sources.incremental[Any], clock: RunClock, *, full: 
     stamped before it has been read, and the overlap covers rows whose transaction committed late.
     The cursor is only saved if the whole load succeeds (dlt commits state with the load package).
     """
+    initial = as_utc(_required(cursor.initial_value))
     if cursor.end_value is not None:
-        cursor.advance(None)  # the window is pushed down to the API; dlt needs not filter rows again
-        return Window(as_utc(cursor.initial_value), as_utc(cursor.end_value), backfill=True)
+        unpin(cursor)  # the window is pushed down to the API; dlt needs not filter rows again
+        return Window(initial, as_utc(cursor.end_value), backfill=True)
     now = clock.now()
-    initial = as_utc(cursor.initial_value)
-    start = initial if full else as_utc(cursor.start_value)
+    start = initial if full else as_utc(_required(cursor.start_value))
     cursor.advance(now)
     return Window(min(start, now), now, first_read=start <= initial)
+
+
+def unpin(cursor: dlt.sources.incremental[Any]) -> None:
+    """Let rows through dlt's incremental filter unchanged, the range being applied by the API itself."""
+    cursor.advance(None)  # dlt documents None: it disables the filtering only
+
+
+def _required(value: Any) -> Any:
+    if value is None:
+        raise ValueError("an incremental cursor needs an initial value")
+    return value
 
 
 def widen_for_dst(window: Window, offset: Callable[[datetime], timedelta]) -> tuple[datetime, datetime]:
@@ -88,9 +99,11 @@ class IdCursor:
 
     def __init__(self, cursor: dlt.sources.incremental[Any], *, full: bool) -> None:
         self._cursor = cursor
-        self.start = int(cursor.initial_value if full or cursor.start_value is None else cursor.start_value)
+        self.start = int(
+            _required(cursor.initial_value if full or cursor.start_value is None else cursor.start_value)
+        )
         self._highest = self.start
-        cursor.advance(None)  # rows are filtered by the API (`id > start`); dlt passes them through
+        unpin(cursor)  # rows are filtered by the API (`id > start`); dlt passes them through
 
     def seen(self, highest_id: int) -> None:
         """Record the largest id of a page before yielding it."""

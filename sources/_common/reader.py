@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -78,7 +78,7 @@ class Reader:
     def conversion(self) -> Conversion:
         return self._conversion_of()
 
-    def batches(self, spec: TableSpec, pages: Iterable[list[Row]]) -> Iterator[pa.Table]:
+    def batches(self, spec: TableSpec, pages: Iterable[Sequence[Row]]) -> Iterator[pa.Table]:
         """Typed batches of `spec`; an empty one when there is no row, so the table exists after a first load."""
         produced = False
         for batch in typed_batches(spec, pages, self.conversion, self.connection):

@@ -11,7 +11,7 @@ from dlt.extract.resource import DltResource
 
 from sources._common.batches import typed
 from sources._common.columns import Conversion, TableSpec
-from sources._common.cursors import IdCursor, RunClock, Window, as_utc
+from sources._common.cursors import IdCursor, RunClock, Window, as_utc, unpin
 from sources._common.families import document_family, table_resource
 from sources._common.http import RequestCounter, RetryPolicy
 from sources._common.parallel import ordered_map
@@ -178,9 +178,9 @@ def dolibarr_source(
         """Append-only movements by ascending rowid (a backfill reads its window on `t.datem` instead)."""
         fields = properties(STOCK_MOVEMENTS.column_names)
         if window is not None:
-            moved.advance(None)
+            unpin(moved)
             query = api.window_filter(
-                "stock_movements", Window(*(as_utc(w) for w in window)), column="t.datem"
+                "stock_movements", Window(as_utc(window[0]), as_utc(window[1])), column="t.datem"
             )
             yield from reader.batches(
                 STOCK_MOVEMENTS, api.keyset_pages("stock_movements", fields, query, page_size=page_size)

@@ -78,7 +78,7 @@ class DolibarrApi(IdPagedApi[Query]):
             counter=counter,
         )
 
-    def list(self, resource: str, params: Sequence[tuple[str, str]], *, where: str) -> list[Row]:
+    def list_rows(self, resource: str, params: Sequence[tuple[str, str]], *, where: str) -> list[Row]:
         """One list request; `[]`, a 404 "No ... found" (third parties) and `{"data": [...]}` all read as rows."""
         body = self.http.get_json(
             PATHS[resource],
@@ -114,7 +114,7 @@ class DolibarrApi(IdPagedApi[Query]):
         if filters.clauses:
             params.append(("sqlfilters", filters.sqlfilters()))
         params.append(("properties", fields))
-        return self.list(resource, params, where=where)
+        return self.list_rows(resource, params, where=where)
 
     def get(self, resource: str, path: str, *, where: str) -> Any:
         """One object or sub-list (`products/12/variants`); a 404 "not found" reads as None."""

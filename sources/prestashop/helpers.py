@@ -53,7 +53,7 @@ class PrestaShopApi(IdPagedApi[Params]):
             counter=counter,
         )
 
-    def list(self, resource: str, params: Params, *, where: str) -> list[Row]:
+    def list_rows(self, resource: str, params: Params, *, where: str) -> list[Row]:
         """One list request; the rows whatever the envelope (`{"<resource>": [...]}` or a bare `[]`)."""
         body = self.http.get_json(
             resource, [("output_format", "JSON"), *params], resource=resource, where=where
@@ -79,7 +79,7 @@ class PrestaShopApi(IdPagedApi[Params]):
             ids = [("filter[id]", f"[{span[0]},{span[1]}]")]
         order = "[id_DESC]" if descending else "[id_ASC]"
         params = [("display", _display(fields)), *filters, *ids, ("sort", order), ("limit", str(page_size))]
-        return self.list(resource, params, where=where)
+        return self.list_rows(resource, params, where=where)
 
     def server_time(self) -> tuple[datetime, list[Row]]:
         """The shop's clock (`Access-Time`, else `Date`, else ours) and the languages, in one cheap request."""
