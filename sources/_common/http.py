@@ -217,7 +217,7 @@ class HttpClient:
                         self.connection,
                         resource,
                         where,
-                        f"HTTP {status} on GET {shown}: {error_detail(body)}",
+                        f"HTTP {status}: {error_detail(body)} (GET {_clip(shown)})",
                     )
             if attempt < self.retry.max_attempts:
                 time.sleep(self.retry.delay(attempt, retry_after))
@@ -225,7 +225,7 @@ class HttpClient:
             self.connection,
             resource,
             where,
-            f"{last_reason} on GET {shown}, still failing after {self.retry.max_attempts} attempts",
+            f"{last_reason}, still failing after {self.retry.max_attempts} attempts (GET {_clip(shown)})",
         )
 
     def _network_reason(self, exc: BaseException) -> str:
@@ -234,6 +234,11 @@ class HttpClient:
         if isinstance(exc, Timeout):
             return f"no complete answer within {self.retry.timeout_seconds:g} s"
         return f"connection failed ({_short(exc)})"
+
+
+def _clip(url: str, keep: int = 160) -> str:
+    """A long request target shortened for one-line messages (the display lists make them long)."""
+    return url if len(url) <= keep else url[: keep - 3] + "..."
 
 
 def _short(exc: BaseException) -> str:

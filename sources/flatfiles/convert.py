@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
@@ -176,18 +177,37 @@ def _timestamps(texts: pa.Array, formats: tuple[str, ...], zone: str) -> pa.Arra
 def _without_day_overflow(parsed: pa.Array, texts: pa.Array, fmt: str) -> pa.Array:
     """Null where strptime rolled an impossible day over (Arrow reads 2026-02-31 as 2026-03-03).
 
-    Rolled-over values land on days 1 to 3: only those are written back with the format and compared
-    with their text (leading zeros aside).
+    Rolled-over values land on days 1 to 3; for those, the day written in the text must be the parsed
+    day. In a text as wide as the format's fully padded output the day sits at a known place; any other
+    text is written back with the format and compared (leading zeros aside).
     """
     suspicious = pc.fill_null(pc.less_equal(pc.day(parsed), 3), False)
     if not pc.any(suspicious).as_py():
         return parsed
-    indices = pa.array(np.flatnonzero(suspicious.to_numpy(zero_copy_only=False)))
-    # in seconds: %S of a microsecond timestamp would print the fraction
-    written = pc.strftime(pc.cast(parsed.take(indices), pa.timestamp("s", parsed.type.tz)), format=fmt)
-    same = pc.equal(_unpadded(written), _unpadded(texts.take(indices)))
+    indices = np.flatnonzero(suspicious.to_numpy(zero_copy_only=False))
+    candidates = pa.array(indices)
+    days = pc.day(parsed.take(candidates))
+    shown = texts.take(candidates)
+    probe = datetime(2001, 11, 22, 13, 44, 55).strftime(fmt)
+    place = probe.find("22") if probe.count("22") == 1 else -1
+    fixed = (
+        pc.equal(pc.utf8_length(shown), len(probe)).to_numpy(zero_copy_only=False)
+        if place >= 0
+        else np.zeros(len(indices), dtype=bool)
+    )
+    wrong = np.zeros(len(indices), dtype=bool)
+    if fixed.any():
+        written_day = pc.utf8_slice_codeunits(shown.filter(pa.array(fixed)), place, place + 2)
+        same = pc.equal(pc.cast(written_day, pa.int64()), days.filter(pa.array(fixed)))
+        wrong[np.flatnonzero(fixed)] = ~same.to_numpy(zero_copy_only=False)
+    if not fixed.all():
+        others = pa.array(np.flatnonzero(~fixed))
+        # in seconds: %S of a microsecond timestamp would print the fraction
+        seconds = pc.cast(parsed.take(candidates).take(others), pa.timestamp("s", parsed.type.tz))
+        same = pc.equal(_unpadded(pc.strftime(seconds, format=fmt)), _unpadded(shown.take(others)))
+        wrong[np.flatnonzero(~fixed)] = ~same.to_numpy(zero_copy_only=False)
     bad = np.zeros(len(parsed), dtype=bool)
-    bad[indices.to_numpy()[~same.to_numpy(zero_copy_only=False)]] = True
+    bad[indices[wrong]] = True
     return pc.if_else(pa.array(bad), pa.scalar(None, parsed.type), parsed)
 
 
