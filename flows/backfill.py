@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from prefect import flow
 
+from flows import audit
+from flows.config import Connection, Settings
 from flows.guard import exclusive_run
 from flows.progress import say, step
 from flows.summary import RunSummary
@@ -55,9 +57,7 @@ def backfill(
         The run summary.
     """
     from flows.sync import (
-        build_warehouse,
         current_run_id,
-        extract_connection,
         publish_snapshot,
         settings_from_parameters,
     )
@@ -65,17 +65,44 @@ def backfill(
     settings = settings_from_parameters(config_file, data_dir)
     windows = chunk_window(start, end, chunk_days)
     summary = RunSummary(run_id=current_run_id(), warehouse=settings.analyst_path)
-    selected = [c for c in settings.select(connections) if c.kind in ("prestashop", "dolibarr")]
+    from flows.extract import SOURCE_OPTIONS
+
+    # drop folders have no date window to re-read: a backfill concerns the API connections
+    selected = [c for c in settings.select(connections) if c.kind in SOURCE_OPTIONS]
     with exclusive_run(settings.merchant.name, settings.data_dir):
-        for index, window in enumerate(windows, 1):
-            for conn in selected:
-                label = f"backfill {conn.name} chunk {index}/{len(windows)} [{window[0]:%Y-%m-%d}, {window[1]:%Y-%m-%d})"
-                with step(label):
-                    result = extract_connection(conn, settings, window=window)
-                summary.extracted.append(result.render())
-                say(result.render())
-        with step("rebuilding the warehouse (dbt)"):
-            summary.built.append(build_warehouse(settings).render())
+        parameters = {
+            "start": start,
+            "end": end,
+            "connections": [c.name for c in selected],
+            "chunk_days": chunk_days,
+        }
+        audit.start_run(settings.warehouse_path, summary.run_id, "backfill", parameters)
+        try:
+            _backfill_chunks(settings, selected, windows, summary)
+        except Exception:
+            audit.finish_run(settings.warehouse_path, summary.run_id, "failed", summary.markdown())
+            raise
+        audit.finish_run(settings.warehouse_path, summary.run_id, "completed", summary.markdown())
         with step("publishing the analysts' snapshot"):
             publish_snapshot(settings)
     return summary
+
+
+def _backfill_chunks(
+    settings: Settings,
+    selected: list[Connection],
+    windows: list[tuple[datetime, datetime]],
+    summary: RunSummary,
+) -> None:
+    """Extract every chunk of every connection, then rebuild the warehouse."""
+    from flows.sync import build_warehouse, extract_connection
+
+    for index, window in enumerate(windows, 1):
+        for conn in selected:
+            label = f"backfill {conn.name} chunk {index}/{len(windows)} [{window[0]:%Y-%m-%d}, {window[1]:%Y-%m-%d})"
+            with step(label):
+                result = extract_connection(conn, settings, window=window)
+            summary.extracted.append(result.render())
+            say(result.render())
+    with step("rebuilding the warehouse (dbt)"):
+        summary.built.append(build_warehouse(settings).render())
