@@ -1,7 +1,7 @@
 """Quality gate benchmark: every suite, the audit writes, the quarantine and Data Docs on a sandbox warehouse.
 
 `python -m bench quality [--scale 100]` builds the warehouse once under `data/bench/quality-seed42-scale<scale>/`
-(the world generated under `data/bench/`, extracted by the real sources, built by dbt: many minutes at scale
+(its own world generated there, extracted by the real sources, built by dbt: many minutes at scale
 100; later runs reuse it), then measures child processes: importing GX alone (the fixed cost), and two gate
 runs, the second of which compares its row counts with the first's.
 """
@@ -48,7 +48,8 @@ def child_build(scale: float, seed: int) -> None:
     from sandbox.testing import sandbox_on_copy
 
     data_dir = CACHE / f"quality-seed{seed}-scale{scale:g}"
-    world = CACHE / f"world-seed{seed}-scale{scale:g}"
+    # a world of its own: another benchmark regenerating a shared one at the same time would corrupt the copy
+    world = data_dir / "world"
     if not (world / "world.json").exists():
         generate_world(world, seed=seed, scale=scale)
     started = time.perf_counter()
