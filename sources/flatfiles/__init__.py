@@ -9,6 +9,7 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.parquet as pq
 from dlt.extract.resource import DltResource
 
 from sources._common.columns import TableSpec
@@ -22,12 +23,11 @@ from sources.flatfiles.folder import (
     DropFile,
     DropFolder,
     Register,
-    Scan,
     iter_new,
     scan,
     settle_files,
 )
-from sources.flatfiles.loading import FileResult, read_file
+from sources.flatfiles.loading import FileResult, Spilled, read_file
 from sources.flatfiles.mapping import Mapping, MappingError, load_mapping
 from sources.flatfiles.settings import (
     CONVERSION,
@@ -103,14 +103,18 @@ def flatfiles_source(
         for spec in specs:  # every table exists after the first load, even with no file
             yield dlt.mark.with_table_name(spec.empty(CONVERSION), spec.name)
         for file in iter_new(folder, register, patterns, min_age_seconds):
-            reader.load(folder, file, register, outbox)
+            accepted = reader.load(folder, file, register, outbox)
+            if accepted is not None:
+                yield from reader.hand_over(accepted, outbox)
             yield from outbox.ready()
         yield from outbox.flush()
 
-    # every item names its table; each table gets its own hints (a variant does not inherit columns)
+    # every item names its table and each table gets its own hints; the variants are made first, so they
+    # do not inherit the main table's columns, which the resource itself then takes for imported files
     resource = dlt.resource(read_files, name=specs[0].name, write_disposition="append")
     for spec in specs:
         resource.apply_hints(create_table_variant=True, **_hints(spec))
+    resource.apply_hints(**_hints(specs[0]))
     return [resource]
 
 
@@ -187,24 +191,26 @@ class _FileReader:
         self.spill_bytes = spill_bytes
         self.table = mapping.layout.table.name
 
-    def load(self, folder: DropFolder, file: DropFile, register: Register, outbox: Outbox) -> None:
-        """Read one new file into the outbox and record it in the register."""
-        encoding = self.mapping.encoding if self.mapping.format == "csv" else None
+    def load(
+        self, folder: DropFolder, file: DropFile, register: Register, outbox: Outbox
+    ) -> FileResult | None:
+        """Read one new file and record it in the register; its rows, when it is accepted, are returned."""
         try:
             with folder.open(file) as stream:
-                scanned = scan(stream, encoding)
+                scanned = scan(stream, None)
                 if scanned.size != file.size:
                     logger.info("%s: %s is still being written; next run", self.connection, file.name)
-                    return
-                self._read(stream, file, register, scanned, outbox)
+                    return None
+                return self._read(stream, file, register, scanned.sha256, outbox)
         except OSError as exc:
             raise SourceError(
                 self.connection, self.table, f"file {file.name}", f"cannot be read ({exc})"
             ) from exc
 
-    def _read(self, stream: Any, file: DropFile, register: Register, scanned: Scan, outbox: Outbox) -> None:
+    def _read(
+        self, stream: Any, file: DropFile, register: Register, sha256: str, outbox: Outbox
+    ) -> FileResult | None:
         file_id = register.next_id()
-        sha256 = scanned.sha256
         duplicate = register.loaded_with(sha256)
         if duplicate is not None:
             reason = (
@@ -213,10 +219,7 @@ class _FileReader:
             logger.warning("%s: %s rejected: %s", self.connection, file.name, reason)
             entry = register.record(file, file_id, sha256, DUPLICATE, reason, duplicate_of=duplicate["id"])
             outbox.add_row(LOADED_FILES, self._file_row(file, entry, rows=0, bad=0))
-            return
-        if scanned.encoding_error is not None:
-            self._rejected(file, file_id, sha256, register, scanned.encoding_error, [], outbox)
-            return
+            return None
         stream.seek(0)
         try:
             result = read_file(
@@ -224,39 +227,37 @@ class _FileReader:
             )
         except FileRejected as exc:
             self._rejected(file, file_id, sha256, register, exc.reason, [], outbox)
-            return
+            return None
         bad = result.bad
         if bad and self.on_error == "reject_file":
             result.buffer.discard()
             reason = f"{len(bad)} bad line(s) and on_error = reject_file; first: {_describe(bad[0])}"
             self._rejected(file, file_id, sha256, register, reason, bad, outbox)
-            return
-        self._accepted(file, file_id, sha256, register, result, outbox)
-
-    def _accepted(
-        self,
-        file: DropFile,
-        file_id: int,
-        sha256: str,
-        register: Register,
-        result: FileResult,
-        outbox: Outbox,
-    ) -> None:
-        bad = result.bad
-        reason = None
+            return None
+        note: str | None = None
         if bad:
-            reason = f"{len(bad)} bad line(s) quarantined (on_error = skip_line); first: {_describe(bad[0])}"
-            logger.warning("%s: %s: %s", self.connection, file.name, reason)
+            note = f"{len(bad)} bad line(s) quarantined (on_error = skip_line); first: {_describe(bad[0])}"
+            logger.warning("%s: %s: %s", self.connection, file.name, note)
         elif result.ignored_headers:
-            reason = "headers not in the mapping (ignored): " + ", ".join(result.ignored_headers)
-        for name, table in result.buffer.drain():
-            outbox.add_table(name, table)
+            note = "headers not in the mapping (ignored): " + ", ".join(result.ignored_headers)
         self._quarantine(file, file_id, bad, outbox)
         status = PARTIAL if bad else LOADED
         entry = register.record(
-            file, file_id, sha256, status, reason, [_describe(b) for b in bad], rows=result.rows
+            file, file_id, sha256, status, note, [_describe(b) for b in bad], rows=result.rows
         )
         outbox.add_row(LOADED_FILES, self._file_row(file, entry, rows=result.rows, bad=len(bad)))
+        return result
+
+    def hand_over(self, result: FileResult, outbox: Outbox) -> Iterator[Any]:
+        """The rows of an accepted file: a spilled main table as its Parquet file, the rest to the outbox."""
+        for name, table in result.buffer.drain():
+            if isinstance(table, Spilled) and name == self.table:
+                # dlt links the file into its load package before this generator resumes
+                yield dlt.mark.with_file_import(str(table.path), "parquet", table.rows)
+            elif isinstance(table, Spilled):
+                outbox.add_table(name, pq.read_table(table.path))
+            else:
+                outbox.add_table(name, table)
 
     def _rejected(
         self,

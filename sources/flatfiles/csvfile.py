@@ -160,31 +160,31 @@ def read_csv(
 
     names = [f"c{i}" for i in range(width)]
     wanted = sorted(set(plan.columns.values()))
-    reader = pa_csv.open_csv(
-        stream,
-        read_options=pa_csv.ReadOptions(
-            # a sequential parser gives the invalid-row handler each line's number
-            use_threads=parallel,
-            block_size=BLOCK_BYTES,
-            skip_rows=1,
-            column_names=names,
-            encoding="utf8" if mapping.encoding == "utf-8" else mapping.encoding,
-        ),
-        parse_options=pa_csv.ParseOptions(
-            delimiter=mapping.delimiter,
-            quote_char=mapping.quote,
-            ignore_empty_lines=False,
-            invalid_row_handler=invalid,
-        ),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={names[i]: pa.string() for i in wanted},
-            include_columns=[names[i] for i in wanted],
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
     numbering = _Numbering()
     try:
+        reader = pa_csv.open_csv(
+            stream,
+            read_options=pa_csv.ReadOptions(
+                # a sequential parser gives the invalid-row handler each line's number
+                use_threads=parallel,
+                block_size=BLOCK_BYTES,
+                skip_rows=1,
+                column_names=names,
+                encoding="utf8" if mapping.encoding == "utf-8" else mapping.encoding,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=mapping.delimiter,
+                quote_char=mapping.quote,
+                ignore_empty_lines=False,
+                invalid_row_handler=invalid,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={names[i]: pa.string() for i in wanted},
+                include_columns=[names[i] for i in wanted],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
         for batch in reader:
             if skipped and parallel:
                 raise Renumber()

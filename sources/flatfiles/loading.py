@@ -16,11 +16,13 @@ from typing import IO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from sources._common.columns import TableSpec
 from sources.flatfiles.convert import NumberFormat, Problems, type_column
 from sources.flatfiles.csvfile import (
     BadLine,
+    FileRejected,
     HeaderPlan,
     Renumber,
     TextBatch,
@@ -28,13 +30,25 @@ from sources.flatfiles.csvfile import (
     read_csv,
     read_header,
 )
+from sources.flatfiles.folder import scan
 from sources.flatfiles.mapping import ColumnRule, Mapping
-from sources.flatfiles.settings import CONVERSION, FILE_ID, LINE
+from sources.flatfiles.settings import CONVERSION, FILE_ID, LINE, SPILL_COMPRESSION
 from sources.flatfiles.xmlfile import read_xml
 
 
+@dataclass(frozen=True)
+class Spilled:
+    """A table of one file written to a temporary Parquet file (dlt imports it as is)."""
+
+    path: Path
+    rows: int
+
+
 class TableBuffer:
-    """Arrow tables held per raw table, in memory up to `spill_bytes`, then in temporary Arrow files."""
+    """Arrow tables held per raw table, in memory up to `spill_bytes`, then in temporary Parquet files.
+
+    A spilled table is already in the format dlt loads: it is handed over as a file, never read back.
+    """
 
     def __init__(self, spill_bytes: int) -> None:
         self.spill_bytes = spill_bytes
@@ -42,7 +56,7 @@ class TableBuffer:
         self.bytes = 0
         self.rows: dict[str, int] = {}
         self._dir: tempfile.TemporaryDirectory[str] | None = None
-        self._writers: dict[str, pa.ipc.RecordBatchStreamWriter] = {}
+        self._writers: dict[str, pq.ParquetWriter] = {}
 
     def add(self, name: str, table: pa.Table) -> None:
         if not table.num_rows:
@@ -61,22 +75,23 @@ class TableBuffer:
             self._dir = tempfile.TemporaryDirectory(prefix="omnicanal-flatfile-")
         for name, tables in self.held.items():
             if name not in self._writers:
-                sink = pa.OSFile(str(Path(self._dir.name) / f"{name}.arrows"), "wb")
-                self._writers[name] = pa.ipc.new_stream(sink, tables[0].schema)
+                path = Path(self._dir.name) / f"{name}.parquet"
+                self._writers[name] = pq.ParquetWriter(
+                    str(path), tables[0].schema, compression=SPILL_COMPRESSION
+                )
             for held in tables:
                 self._writers[name].write_table(held)
         self.held.clear()
         self.bytes = 0
 
-    def drain(self) -> Iterator[tuple[str, pa.Table]]:
-        """Every held table, in the order added per table (spilled ones read back memory-mapped)."""
+    def drain(self) -> Iterator[tuple[str, pa.Table | Spilled]]:
+        """Every table: spilled ones as files, then the ones in memory. The files go when the caller resumes."""
         try:
             for name, writer in list(self._writers.items()):
                 writer.close()
                 assert self._dir is not None
-                with pa.memory_map(str(Path(self._dir.name) / f"{name}.arrows")) as source:
-                    for batch in pa.ipc.open_stream(source):
-                        yield name, pa.Table.from_batches([batch])
+                yield name, Spilled(Path(self._dir.name) / f"{name}.parquet", self.rows[name])
+            self._writers.clear()
             for name, tables in self.held.items():
                 for table in tables:
                     yield name, table
@@ -84,6 +99,8 @@ class TableBuffer:
             self.discard()
 
     def discard(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
         self._writers.clear()
         self.held.clear()
         if self._dir is not None:
@@ -119,16 +136,25 @@ def read_file(
     if mapping.format == "xml":
         plan = HeaderPlan(columns={r.name: 0 for r in mapping.columns if r.source is not None})
         return _typed(read_xml(stream, mapping), plan, mapping, file_id, timezone, spill_bytes)
-    plan = plan_header(read_header(stream, mapping), mapping)
     try:
-        # blocks parsed in parallel; a file with a line to skip is read again in order, to number it
+        plan = plan_header(read_header(stream, mapping), mapping)
+        try:
+            # blocks parsed in parallel; a file with a line to skip is read again in order, to number it
+            stream.seek(0)
+            items = read_csv(stream, mapping, plan, parallel=True)
+            result = _typed(items, plan, mapping, file_id, timezone, spill_bytes)
+        except Renumber:
+            stream.seek(0)
+            result = _typed(read_csv(stream, mapping, plan), plan, mapping, file_id, timezone, spill_bytes)
+    except (FileRejected, UnicodeDecodeError) as exc:
+        # the parser says only that the text does not decode: find the line
         stream.seek(0)
-        result = _typed(
-            read_csv(stream, mapping, plan, parallel=True), plan, mapping, file_id, timezone, spill_bytes
-        )
-    except Renumber:
-        stream.seek(0)
-        result = _typed(read_csv(stream, mapping, plan), plan, mapping, file_id, timezone, spill_bytes)
+        encoding_error = scan(stream, mapping.encoding).encoding_error
+        if encoding_error is not None:
+            raise FileRejected(encoding_error) from None
+        if isinstance(exc, FileRejected):
+            raise
+        raise FileRejected(f"not readable as {mapping.encoding}: {exc}") from None
     result.ignored_headers = plan.ignored
     return result
 

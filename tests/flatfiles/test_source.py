@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -241,3 +242,22 @@ def test_a_remote_folder_through_fsspec(small_world: Path, loader: Loader) -> No
         assert [p for p in fs.ls("/exchange/marketplace", detail=False) if p.endswith(".csv")] == []
     finally:
         fs.rm("/exchange", recursive=True)
+
+
+def test_a_file_larger_than_the_memory_budget_loads_through_its_spill_file(
+    small_world: Path, loader: Loader, tmp_path: Path
+) -> None:
+    # GIVEN the ERP export (a main table and a child table) and a memory budget of one byte
+    drop = copy_drop_folder(small_world, "erp_export", tmp_path / "spilled")
+    twin = copy_drop_folder(small_world, "erp_export", tmp_path / "in_memory")
+
+    # WHEN one copy is read spilling every table to Parquet, the other in memory
+    spilled = loader.run("spilled", drop, "erp_products", spill_bytes=1)
+    in_memory = loader.run("in_memory", twin, "erp_products")
+
+    # THEN both load the same rows, and no temporary file is left behind
+    assert spilled == in_memory
+    for table in ("erp_products", "erp_product_stocks"):
+        query = f"select * exclude (_file_id) from raw_{{}}.{table} order by all"
+        assert loader.sql(query.format("spilled")) == loader.sql(query.format("in_memory")) != []
+    assert not list(Path(tempfile.gettempdir()).glob("omnicanal-flatfile-*"))
