@@ -130,7 +130,8 @@ def _mapped(texts: pa.Array, values: dict[str, str]) -> pa.Array:
 
 def _integers(texts: pa.Array) -> pa.Array:
     valid = pc.match_substring_regex(texts, _INT_RE)
-    return pc.cast(pc.if_else(valid, texts, pa.scalar(None, pa.string())), pa.int64())
+    # Arrow reads "-3" but not "+2"
+    return pc.cast(pc.utf8_ltrim(pc.if_else(valid, texts, pa.scalar(None, pa.string())), "+"), pa.int64())
 
 
 def _decimals(texts: pa.Array, scale: int, numbers: NumberFormat) -> pa.Array:
@@ -140,13 +141,18 @@ def _decimals(texts: pa.Array, scale: int, numbers: NumberFormat) -> pa.Array:
         for separator in separators:
             texts = pc.replace_substring(texts, separator, "")
     if numbers.decimal != ".":
+        # with a decimal comma, a point is no number's part ("12.5" is not 12,5 misread)
+        points = pc.match_substring(texts, ".")
+        if pc.any(points).as_py():
+            texts = pc.if_else(points, pa.scalar(None, pa.string()), texts)
         texts = pc.replace_substring(texts, numbers.decimal, ".")
     try:
         return pc.cast(texts, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass  # a bad cell, or more decimals than the column keeps: the careful path below
     valid = pc.match_substring_regex(texts, _DEC_RE)
-    wide = pc.cast(pc.if_else(valid, texts, pa.scalar(None, pa.string())), _WIDE)
+    checked = pc.utf8_ltrim(pc.if_else(valid, texts, pa.scalar(None, pa.string())), "+")
+    wide = pc.cast(checked, _WIDE)
     # more decimals than kept: rounded half-even, as the platforms round
     rounded = pc.round(wide, ndigits=scale, round_mode="half_to_even")
     limit = pa.scalar(Decimal(10) ** (18 - scale), _WIDE)
