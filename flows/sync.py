@@ -111,15 +111,21 @@ def run_sync(
         with step("planning the push"):
             plan = plan_push_task(settings, run_id, None, run_id)
         summary.pushes.append(plan.render())
+        create_markdown_artifact(key="push-plan", markdown=plan.markdown(), description="omnicanal push plan")
         if plan.records:
             with step("pushing" + (" (dry run: nothing is written)" if dry_run else "")):
                 pushed = execute_push_task(settings, plan, dry_run)
             summary.pushes += pushed.lines()
             summary.writes = pushed.writes
+            outcome = pushed.markdown()
             if pushed.writes:
                 with step("confirming the push (re-extract what was written)"):
                     confirmed = confirm_push_task(settings, pushed)
                 summary.pushes.append(confirmed.render())
+                outcome += "\n\n" + confirmed.markdown()
+            create_markdown_artifact(
+                key="push-summary", markdown=outcome, description="omnicanal push outcome"
+            )
         summary.table_rows = table_row_counts(settings.warehouse_path)
         summary.kpis = latest_channel_kpis(settings.warehouse_path)
         with step("writing the report"):
