@@ -78,6 +78,15 @@ def test_orders_and_customers_missing_in_erp(built_warehouse: BuiltWarehouse) ->
     assert customers == {str(t["shop_customer_id"]) for t in truth["customers_missing_in_erp"]}
 
 
+def test_orders_shipped_by_the_erp_but_open_in_the_shop(built_warehouse: BuiltWarehouse) -> None:
+    truth = built_warehouse.ground_truth["order_status_mismatches"]
+    found = {
+        (r["record_key"], r["channel_record_id"], r["erp_value"], r["channel_value"])
+        for r in _rows(built_warehouse, "order", "status", "differs")
+    }
+    assert truth and found == {(t["reference"], str(t["shop_order_id"]), "shipped", "open") for t in truth}
+
+
 def test_nothing_else_differs(built_warehouse: BuiltWarehouse) -> None:
     truth = built_warehouse.ground_truth
     counts = dict(
@@ -92,6 +101,7 @@ def test_nothing_else_differs(built_warehouse: BuiltWarehouse) -> None:
         ("product", "stock_available", "differs"): len(truth["stock_mismatches"]),
         ("product", "record", "missing_in_erp"): len(truth["unknown_shop_skus"]),
         ("order", "record", "missing_in_erp"): len(truth["orders_missing_in_erp"]),
+        ("order", "status", "differs"): len(truth["order_status_mismatches"]),
         ("customer", "record", "missing_in_erp"): len(truth["customers_missing_in_erp"]),
     }
     # and every field was compared: each sellable ERP SKU has its price, stock and EAN checked in the shop

@@ -1,5 +1,5 @@
 {#
-  Customer identity keys of the costing spec §7.1, shared by dim_customers and the costing sales input.
+  Customer identity keys of the costing spec §7.1, used by dim_customer_links to link customer records.
   E-mail: trimmed, lower-case, nothing else (Gmail dots are kept); blank gives null.
   Phone: E.164 with France as the default country: a leading + is kept, 00... becomes +..., an 11-digit
   33... becomes +33..., a 10-digit 0... becomes +33 and its last 9 digits, anything else + and the digits;
@@ -9,18 +9,17 @@
     nullif(lower(trim({{ column }})), '')
 {%- endmacro %}
 
-{% macro normalize_phone(column) -%}
+{#
+  The phone macro works on two columns computed once per value (regular expressions are the costly part):
+  `trimmed` = trim(raw) and `digits` = regexp_replace(raw, '[^0-9]', '', 'g').
+#}
+{% macro normalize_phone(trimmed, digits) -%}
     case
-        when nullif(regexp_replace(coalesce({{ column }}, ''), '[^0-9]', '', 'g'), '') is null then null
-        when starts_with(trim({{ column }}), '+') then '+' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
-        when starts_with(regexp_replace({{ column }}, '[^0-9]', '', 'g'), '00')
-            then '+' || substr(regexp_replace({{ column }}, '[^0-9]', '', 'g'), 3)
-        when length(regexp_replace({{ column }}, '[^0-9]', '', 'g')) = 11
-            and starts_with(regexp_replace({{ column }}, '[^0-9]', '', 'g'), '33')
-            then '+' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
-        when length(regexp_replace({{ column }}, '[^0-9]', '', 'g')) = 10
-            and starts_with(regexp_replace({{ column }}, '[^0-9]', '', 'g'), '0')
-            then '+33' || substr(regexp_replace({{ column }}, '[^0-9]', '', 'g'), 2)
-        else '+' || regexp_replace({{ column }}, '[^0-9]', '', 'g')
+        when coalesce({{ digits }}, '') = '' then null
+        when starts_with({{ trimmed }}, '+') then '+' || {{ digits }}
+        when starts_with({{ digits }}, '00') then '+' || substr({{ digits }}, 3)
+        when length({{ digits }}) = 11 and starts_with({{ digits }}, '33') then '+' || {{ digits }}
+        when length({{ digits }}) = 10 and starts_with({{ digits }}, '0') then '+33' || substr({{ digits }}, 2)
+        else '+' || {{ digits }}
     end
 {%- endmacro %}

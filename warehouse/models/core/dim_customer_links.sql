@@ -9,14 +9,22 @@ with recursive records as (
     {{ union_system_models(parts, 'customer records') }}
 ),
 
+phones as (
+    select
+        customer_record_key,
+        trim(phone_raw) as phone_trimmed,
+        regexp_replace(phone_raw, '[^0-9]', '', 'g') as phone_digits
+    from records, unnest(phones_raw) as unnested(phone_raw)
+),
+
 identities as (
     select customer_record_key, 'email:' || {{ normalize_email('email_raw') }} as identity
     from records
     where {{ normalize_email('email_raw') }} is not null
     union
-    select customer_record_key, 'phone:' || {{ normalize_phone('phone_raw') }} as identity
-    from records, unnest(phones_raw) as phones(phone_raw)
-    where {{ normalize_phone('phone_raw') }} is not null
+    select customer_record_key, 'phone:' || {{ normalize_phone('phone_trimmed', 'phone_digits') }} as identity
+    from phones
+    where phone_digits <> ''
 ),
 
 -- the record-identity graph, both directions; an identity node starts with a label above every record key

@@ -63,6 +63,7 @@ final as (
         cast({{ merchant_local('kept.ordered_at') }} as date) as order_date,
         kept.order_status,
         kept.is_cancelled,
+        kept.status_group,
         kept.is_sale,
         kept.customer_record_key,
         links.golden_customer_id,

@@ -35,6 +35,12 @@ final as (
         orders.ordered_at_with_time as ordered_at,
         orders.status_name as order_status,
         orders.status_code = -1 as is_cancelled,
+        -- 2 = shipment in progress, 3 = delivered and closed
+        case
+            when orders.status_code = -1 then 'cancelled'
+            when orders.status_code in (2, 3) then 'shipped'
+            else 'open'
+        end as status_group,
         orders.status_code >= 1 as is_sale,
         orders.connection || ':' || orders.thirdparty_id as customer_record_key,
         order_lines.sku,

@@ -25,6 +25,11 @@ final as (
         orders.ordered_at,
         orders.current_state_name as order_status,
         coalesce(orders.is_cancelled, false) as is_cancelled,
+        case
+            when orders.is_cancelled then 'cancelled'
+            when orders.is_shipped then 'shipped'
+            else 'open'
+        end as status_group,
         -- a sale once the shop counts it as valid (paid or accepted), never when cancelled
         coalesce(orders.is_valid, false) and not coalesce(orders.is_cancelled, false) as is_sale,
         orders.connection || ':' || orders.customer_id as customer_record_key,

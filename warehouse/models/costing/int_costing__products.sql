@@ -21,8 +21,9 @@ final as (
         products.sku as product_id,
         products.product_name as name,
         coalesce(products.weight_kg, 0) as weight_kg,
-        -- used only while no cost is known yet (spec §4.4): the ERP's cost price, else its average cost
-        cast(coalesce(nullif(products.cost_price_eur, 0), products.weighted_average_cost_eur, 0) as decimal(18, 8))
+        -- used only while no cost is known yet (spec §4.4): the ERP's cost price, else its average cost;
+        -- 4 decimals, because the engine's 64-bit range check scales with the decimals of this column
+        cast(coalesce(nullif(products.cost_price_eur, 0), products.weighted_average_cost_eur, 0) as decimal(18, 4))
             as fallback_unit_cost,
         -- the first day the product is received or sold; a product never moved starts with the data
         coalesce(first_days.first_day, (select min(first_day) from first_days), current_date) as active_from

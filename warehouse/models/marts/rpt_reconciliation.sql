@@ -1,6 +1,6 @@
 -- One row per record, field and channel connection where the ERP and a channel can disagree: products (per
 -- SKU: price excluding tax, available stock, EAN-13), customers (per channel account: present in the ERP,
--- e-mail) and orders (per channel order: present in the ERP, cancelled or not, units, net excluding tax).
+-- e-mail) and orders (per channel order: present in the ERP, status open | shipped | cancelled, units, net excluding tax).
 -- `status` is agrees | differs | missing_in_channel | missing_in_erp; values are shown as text.
 
 with products as (
@@ -124,7 +124,7 @@ order_totals as (
         channel,
         order_ref,
         min(order_id) as order_id,
-        bool_or(is_cancelled) as is_cancelled,
+        min(status_group) as status_group,
         bool_or(is_sale) as is_sale,
         sum(quantity) as units,
         sum(net_excl_tax) as net_excl_tax
@@ -147,8 +147,8 @@ order_pairs as (
         channel_order_totals.order_id as channel_record_id,
         erp_order_totals.order_id as erp_record_id,
         channel_order_totals.is_sale,
-        case when channel_order_totals.is_cancelled then 'cancelled' else 'active' end as channel_status,
-        case when erp_order_totals.is_cancelled then 'cancelled' else 'active' end as erp_status,
+        channel_order_totals.status_group as channel_status,
+        erp_order_totals.status_group as erp_status,
         channel_order_totals.units as channel_units,
         erp_order_totals.units as erp_units,
         channel_order_totals.net_excl_tax as channel_net,
