@@ -21,17 +21,50 @@
 
 {# Union one raw table over the connections of a layout, adding the connection name as `connection`. #}
 {% macro union_layout(layout, table, role=none) -%}
-    {%- set conns = layout_connections(layout, role) -%}
-    {%- if conns | length == 0 -%}
-        {%- if execute -%}
-            {{ exceptions.raise_compiler_error("no flatfiles connection of layout '" ~ layout ~ "' is configured; this model should be disabled") }}
-        {%- endif -%}
-        select null as connection limit 0
-    {%- endif -%}
-    {%- for conn in conns %}
-    select '{{ conn }}' as connection, * from {{ adapter.quote('raw_' ~ conn) }}.{{ adapter.quote(table) }}
-    {%- if not loop.last %}
-    union all by name
-    {%- endif -%}
-    {%- endfor %}
+    {%- set parts = [] -%}
+    {%- for conn in layout_connections(layout, role) -%}
+        {%- do parts.append("(select '" ~ conn ~ "' as connection, * from " ~ adapter.quote('raw_' ~ conn) ~ "." ~ adapter.quote(table) ~ ")") -%}
+    {%- endfor -%}
+    {{ union_system_models(parts, "the " ~ layout ~ " files (" ~ table ~ ")") }}
+{%- endmacro %}
+
+{#
+  The rows of a layout table as of the latest file giving each key: a corrected re-export (a later file)
+  replaces the rows of the earlier one.
+#}
+{% macro latest_file_rows(layout, table, key_columns) -%}
+    select *
+    from ({{ union_layout(layout, table) }}) as file_rows
+    qualify row_number() over (
+        partition by connection, {{ key_columns | join(', ') }}
+        order by _file_id desc, _line desc
+    ) = 1
+{%- endmacro %}
+
+{# `connection in (...)`: the rows of the connections of a layout (and role). #}
+{% macro in_layout(layout, role=none) -%}
+    connection in ({{ "'" ~ layout_connections(layout, role) | join("', '") ~ "'" }})
+{%- endmacro %}
+
+{#
+  A file line's amounts from its unit price and line discount including tax: including tax, and excluding
+  tax at the line's VAT rate (6 decimals).
+#}
+{% macro flatfile_line_amounts() -%}
+    cast(quantity * unit_price_incl_tax - coalesce(discount_incl_tax, 0) as decimal(18, 6)) as line_total_incl_tax,
+    cast(
+        round((quantity * unit_price_incl_tax - coalesce(discount_incl_tax, 0)) / (1 + vat_rate_percent / 100), 6)
+        as decimal(18, 6)
+    ) as line_total_excl_tax
+{%- endmacro %}
+
+{#
+  The identity of a customer named by a channel file (a ticket's loyalty e-mail, else its phone's digits):
+  the key of its record, `<connection>:<identity>`, in int_customer_records__flatfiles and on its lines.
+#}
+{% macro flatfile_customer_identity(email_column, phone_column='null') -%}
+    coalesce(
+        {{ normalize_email(email_column) }},
+        nullif(regexp_replace(coalesce({{ phone_column }}, ''), '[^0-9+]', '', 'g'), '')
+    )
 {%- endmacro %}

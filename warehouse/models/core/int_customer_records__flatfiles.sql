@@ -10,46 +10,47 @@ with
 {%- do parts.append('store_customers') %}
 store_customers as (
     select
-        connection || ':' || coalesce({{ normalize_email('customer_email') }}, {{ normalize_phone('customer_phone') }})
-            as customer_record_key,
         connection,
-        'channel' as connection_role,
-        coalesce({{ normalize_email('customer_email') }}, {{ normalize_phone('customer_phone') }}) as source_customer_id,
-        null::varchar as full_name,
-        min(customer_email) as email_raw,
-        list(distinct customer_phone order by customer_phone) filter (where customer_phone is not null) as phones_raw,
-        min(sold_at) as created_at
+        {{ flatfile_customer_identity('customer_email', 'customer_phone') }} as identity,
+        customer_email as email_raw,
+        customer_phone as phone_raw,
+        sold_at as seen_at
     from {{ ref('stg_flatfiles__pos_sales_lines') }}
-    where connection in ({{ "'" ~ layout_connections('pos_sales', 'channel') | join("', '") ~ "'" }})
-        and coalesce({{ normalize_email('customer_email') }}, {{ normalize_phone('customer_phone') }}) is not null
-    group by all
-){{ "," if has_layout('marketplace_orders', 'channel') }}
+    where {{ in_layout('pos_sales', 'channel') }}
+),
 {%- endif %}
 {%- if has_layout('marketplace_orders', 'channel') %}
 {%- do parts.append('buyers') %}
 buyers as (
     select
-        connection || ':' || {{ normalize_email('buyer_email') }} as customer_record_key,
         connection,
-        'channel' as connection_role,
-        {{ normalize_email('buyer_email') }} as source_customer_id,
-        null::varchar as full_name,
-        min(buyer_email) as email_raw,
-        []::varchar[] as phones_raw,
-        min(ordered_at) as created_at
+        {{ flatfile_customer_identity('buyer_email') }} as identity,
+        buyer_email as email_raw,
+        null::varchar as phone_raw,
+        ordered_at as seen_at
     from {{ ref('stg_flatfiles__marketplace_order_lines') }}
-    where connection in ({{ "'" ~ layout_connections('marketplace_orders', 'channel') | join("', '") ~ "'" }})
-        and {{ normalize_email('buyer_email') }} is not null
-    group by all
-)
+    where {{ in_layout('marketplace_orders', 'channel') }}
+),
 {%- endif %}
 
-{%- for part in parts %}
-select
-    customer_record_key, connection, connection_role, source_customer_id, full_name, email_raw,
-    coalesce(phones_raw, []::varchar[]) as phones_raw, created_at
-from {{ part }}
-{%- if not loop.last %}
-union all
-{%- endif %}
-{%- endfor %}
+named as (
+    {{ union_system_models(parts, 'channel files') }}
+),
+
+final as (
+    select
+        connection || ':' || identity as customer_record_key,
+        connection,
+        'channel' as connection_role,
+        identity as source_customer_id,
+        null::varchar as full_name,
+        min(email_raw) as email_raw,
+        coalesce(list(distinct phone_raw order by phone_raw) filter (where phone_raw is not null), [])
+            as phones_raw,
+        min(seen_at) as created_at
+    from named
+    where identity is not null
+    group by connection, identity
+)
+
+select * from final

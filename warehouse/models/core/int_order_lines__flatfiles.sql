@@ -7,42 +7,90 @@
 
 with
 {%- if has_layout('pos_sales', 'channel') %}
-{%- do parts.append('pos_lines') %}
-tickets as (
-    select * from {{ ref('stg_flatfiles__pos_sales_lines') }}
-    where not is_return
-        and connection in ({{ "'" ~ layout_connections('pos_sales', 'channel') | join("', '") ~ "'" }})
-),
-
-pos_lines as (
+{%- do parts.append('ticket_lines') %}
+ticket_lines as (
     select
         connection || ':' || store_code || ':' || ticket_id || ':' || line_number as order_line_key,
         connection || ':' || store_code || ':' || ticket_id as order_key,
         connection,
-        'channel' as connection_role,
         store_code || ':' || ticket_id as order_id,
         cast(line_number as varchar) as order_line_id,
         ticket_id as order_ref,
-        null::varchar as erp_order_ref,
-        {{ connection_channel('flatfiles', 'connection') }} as channel,
         'in_store' as fulfillment,
         sold_at as ordered_at,
         'paid' as order_status,
         false as is_cancelled,
         -- a ticket is rung up once paid
         true as is_sale,
-        case
-            when {{ normalize_email('customer_email') }} is not null
-                then connection || ':' || {{ normalize_email('customer_email') }}
-            when {{ normalize_phone('customer_phone') }} is not null
-                then connection || ':' || {{ normalize_phone('customer_phone') }}
-        end as customer_record_key,
+        {{ flatfile_customer_identity('customer_email', 'customer_phone') }} as customer_identity,
+        sku,
+        quantity,
+        unit_price_incl_tax,
+        discount_incl_tax,
+        vat_rate_percent,
+        currency_code,
+        line_number as line_position
+    from {{ ref('stg_flatfiles__pos_sales_lines') }}
+    where not is_return
+        and {{ in_layout('pos_sales', 'channel') }}
+),
+{%- endif %}
+{%- if has_layout('marketplace_orders', 'channel') %}
+{%- do parts.append('item_lines') %}
+item_lines as (
+    select
+        connection || ':' || order_line_id as order_line_key,
+        connection || ':' || order_id as order_key,
+        connection,
+        order_id,
+        order_line_id,
+        order_id as order_ref,
+        'ship' as fulfillment,
+        ordered_at,
+        order_status,
+        is_cancelled,
+        -- the marketplace collects the payment when the order is placed
+        not is_cancelled as is_sale,
+        {{ flatfile_customer_identity('buyer_email') }} as customer_identity,
+        sku,
+        quantity,
+        unit_price_incl_tax,
+        discount_incl_tax,
+        vat_rate_percent,
+        currency_code,
+        row_number() over (partition by connection, order_id order by order_line_id) as line_position
+    from {{ ref('stg_flatfiles__marketplace_order_lines') }}
+    where {{ in_layout('marketplace_orders', 'channel') }}
+),
+{%- endif %}
+
+lines as (
+    {{ union_system_models(parts, 'channel files') }}
+),
+
+final as (
+    select
+        order_line_key,
+        order_key,
+        connection,
+        'channel' as connection_role,
+        order_id,
+        order_line_id,
+        order_ref,
+        null::varchar as erp_order_ref,
+        {{ connection_channel('flatfiles', 'connection') }} as channel,
+        fulfillment,
+        ordered_at,
+        order_status,
+        is_cancelled,
+        is_sale,
+        connection || ':' || customer_identity as customer_record_key,
         sku,
         null::varchar as channel_product_id,
         null::varchar as channel_variant_id,
         null::varchar as product_name,
         cast(quantity as bigint) as quantity,
-        -- the till prices include tax: the price excluding tax is derived with the line's rate; a negative
+        -- file prices include tax: the price excluding tax is derived with the line's rate; a negative
         -- discount (a till rounding its total up by a cent) is part of the price paid, not a discount
         cast(
             round(
@@ -58,65 +106,8 @@ pos_lines as (
         cast(vat_rate_percent as decimal(9, 5)) * 0.01 as tax_rate,
         currency_code,
         null::varchar as erp_warehouse_id,
-        line_number as line_position
-    from tickets
-){{ "," if has_layout('marketplace_orders', 'channel') }}
-{%- endif %}
-{%- if has_layout('marketplace_orders', 'channel') %}
-{%- do parts.append('marketplace_lines') %}
-items as (
-    select * from {{ ref('stg_flatfiles__marketplace_order_lines') }}
-    where connection in ({{ "'" ~ layout_connections('marketplace_orders', 'channel') | join("', '") ~ "'" }})
-),
-
-marketplace_lines as (
-    select
-        connection || ':' || order_line_id as order_line_key,
-        connection || ':' || order_id as order_key,
-        connection,
-        'channel' as connection_role,
-        order_id,
-        order_line_id,
-        order_id as order_ref,
-        null::varchar as erp_order_ref,
-        {{ connection_channel('flatfiles', 'connection') }} as channel,
-        'ship' as fulfillment,
-        ordered_at,
-        order_status,
-        is_cancelled,
-        -- the marketplace collects the payment when the order is placed
-        not is_cancelled as is_sale,
-        case
-            when {{ normalize_email('buyer_email') }} is not null
-                then connection || ':' || {{ normalize_email('buyer_email') }}
-        end as customer_record_key,
-        sku,
-        null::varchar as channel_product_id,
-        null::varchar as channel_variant_id,
-        null::varchar as product_name,
-        cast(quantity as bigint) as quantity,
-        cast(
-            round(
-                (unit_price_incl_tax - least(discount_incl_tax, 0) / nullif(quantity, 0))
-                / (1 + vat_rate_percent / 100),
-                6
-            ) as decimal(18, 6)
-        ) as unit_list_price_excl_tax,
-        cast(
-            round(greatest(discount_incl_tax, 0) / nullif(quantity, 0) / (1 + vat_rate_percent / 100), 6)
-            as decimal(18, 6)
-        ) as unit_discount_excl_tax,
-        cast(vat_rate_percent as decimal(9, 5)) * 0.01 as tax_rate,
-        currency_code,
-        null::varchar as erp_warehouse_id,
-        row_number() over (partition by connection, order_id order by order_line_id) as line_position
-    from items
+        line_position
+    from lines
 )
-{%- endif %}
 
-{%- for part in parts %}
-select * from {{ part }}
-{%- if not loop.last %}
-union all by name
-{%- endif %}
-{%- endfor %}
+select * from final

@@ -6,7 +6,7 @@
 with products as (
     select * from {{ ref('stg_flatfiles__erp_products') }}
     where not is_deleted
-        and connection in ({{ "'" ~ layout_connections('erp_products', 'erp') | join("', '") ~ "'" }})
+        and {{ in_layout('erp_products', 'erp') }}
 ),
 
 final as (

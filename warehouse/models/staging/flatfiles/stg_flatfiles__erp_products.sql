@@ -1,10 +1,6 @@
 {{ config(enabled=has_layout('erp_products')) }}
 
-with products as (
-    {{ union_layout('erp_products', 'erp_products') }}
-),
-
-files as (
+with files as (
     {{ union_layout('erp_products', 'loaded_files') }}
 ),
 
@@ -17,9 +13,7 @@ latest_export as (
 ),
 
 latest as (
-    select *
-    from products
-    qualify row_number() over (partition by connection, sku order by _file_id desc, _line desc) = 1
+    {{ latest_file_rows('erp_products', 'erp_products', ['sku']) }}
 ),
 
 final as (

@@ -1,17 +1,8 @@
 {{ config(enabled=has_layout('marketplace_orders')) }}
 
-with lines as (
-    {{ union_layout('marketplace_orders', 'marketplace_order_lines') }}
-),
-
 -- each report gives the status of its orders as of that report: the latest report wins
-latest as (
-    select *
-    from lines
-    qualify row_number() over (
-        partition by connection, order_id, order_line_id
-        order by _file_id desc, _line desc
-    ) = 1
+with latest as (
+    {{ latest_file_rows('marketplace_orders', 'marketplace_order_lines', ['order_id', 'order_line_id']) }}
 ),
 
 final as (
@@ -29,12 +20,7 @@ final as (
         unit_price_incl_tax,
         coalesce(discount_incl_tax, 0) as discount_incl_tax,
         vat_rate_percent,
-        cast(quantity * unit_price_incl_tax - coalesce(discount_incl_tax, 0) as decimal(18, 6))
-            as line_total_incl_tax,
-        cast(
-            round((quantity * unit_price_incl_tax - coalesce(discount_incl_tax, 0)) / (1 + vat_rate_percent / 100), 6)
-            as decimal(18, 6)
-        ) as line_total_excl_tax,
+        {{ flatfile_line_amounts() }},
         coalesce(shipping_incl_tax, 0) as shipping_incl_tax,
         coalesce(currency_code, 'EUR') as currency_code,
         nullif(trim(buyer_email), '') as buyer_email,

@@ -1,17 +1,8 @@
 {{ config(enabled=has_layout('pos_sales')) }}
 
-with lines as (
-    {{ union_layout('pos_sales', 'pos_sales_lines') }}
-),
-
 -- a corrected re-export of a day is a later file: its line wins
-latest as (
-    select *
-    from lines
-    qualify row_number() over (
-        partition by connection, store_code, ticket_id, line_number
-        order by _file_id desc, _line desc
-    ) = 1
+with latest as (
+    {{ latest_file_rows('pos_sales', 'pos_sales_lines', ['store_code', 'ticket_id', 'line_number']) }}
 ),
 
 final as (
@@ -27,13 +18,7 @@ final as (
         unit_price_incl_tax,
         coalesce(discount_incl_tax, 0) as discount_incl_tax,
         vat_rate_percent,
-        -- what the customer paid for the line: quantity x unit price, less the line's discount
-        cast(quantity * unit_price_incl_tax - coalesce(discount_incl_tax, 0) as decimal(18, 6))
-            as line_total_incl_tax,
-        cast(
-            round((quantity * unit_price_incl_tax - coalesce(discount_incl_tax, 0)) / (1 + vat_rate_percent / 100), 6)
-            as decimal(18, 6)
-        ) as line_total_excl_tax,
+        {{ flatfile_line_amounts() }},
         coalesce(currency_code, 'EUR') as currency_code,
         -- a return ticket gives back units of an earlier ticket: negative quantity
         quantity < 0 as is_return,
