@@ -54,6 +54,7 @@ class GroupSlot:
     rule: GroupRule
     keys: dict[str, str]
     slot: str
+    header: str
 
 
 @dataclass
@@ -100,7 +101,7 @@ def plan_header(header: list[str], mapping: Mapping) -> HeaderPlan:
             if index in used or match is None:
                 continue
             slot = f"{group.table}|{group.column}|{index}"
-            plan.groups.append(GroupSlot(group, match.groupdict(), slot))
+            plan.groups.append(GroupSlot(group, match.groupdict(), slot, name))
             plan.columns[slot] = index
             used.add(index)
     plan.ignored = [name for index, name in enumerate(names) if index not in used]

@@ -23,6 +23,7 @@ from sources.flatfiles.convert import NumberFormat, Problems, type_column
 from sources.flatfiles.csvfile import (
     BadLine,
     FileRejected,
+    GroupSlot,
     HeaderPlan,
     Renumber,
     TextBatch,
@@ -197,89 +198,78 @@ class _Builder:
     def tables(
         self, batch: TextBatch, plan: HeaderPlan, bad: list[BadLine]
     ) -> Iterator[tuple[str, pa.Table]]:
+        """The layout's tables of one batch, without the rows that did not type (added to `bad`)."""
         problems = Problems(batch.rows)
-        typed: dict[str, pa.Array] = {}
-        for rule in self.mapping.columns:
-            typed[rule.name] = type_column(
-                rule,
-                batch.cells.get(rule.name),
-                batch.rows,
-                timezone=self.timezone,
-                numbers=self.numbers,
-                problems=problems,
-                required=rule.name in self.required,
+        typed = {
+            rule.name: self._type(rule, batch, rule.name, problems, rule.name in self.required)
+            for rule in self.mapping.columns
+        }
+        # repeated headers: typed before the rows are judged, a bad cell there refuses the whole line
+        groups = [
+            (
+                group,
+                self._type(
+                    ColumnRule(group.rule.column, group.rule.kind, group.rule.table, group.header),
+                    batch,
+                    group.slot,
+                    problems,
+                ),
             )
-        children = self._children(batch, plan, typed, problems)
+            for group in plan.groups
+        ]
         keep = problems.good_mask()
         for index, (field_name, reason) in sorted(problems.reasons.items()):
             content = _row_text(batch, index, plan, self.mapping)
             bad.append(BadLine(int(batch.lines[index]), field_name, reason, content))
         lines = pa.array(batch.lines)
         yield self.main.name, _assemble(self.main, typed, lines, self.file_id, keep)
-        for spec, columns, row_lines, child_keep in children:
-            yield spec.name, _assemble(spec, columns, row_lines, self.file_id, child_keep)
+        for name in dict.fromkeys(group.rule.table for group, _ in groups):
+            child = self.mapping.layout.child(name)
+            mine = [(group, values) for group, values in groups if group.rule.table == name]
+            yield name, self._child(child, mine, typed, lines, keep)
 
-    def _children(
-        self, batch: TextBatch, plan: HeaderPlan, typed: dict[str, pa.Array], problems: Problems
-    ) -> list[tuple[TableSpec, dict[str, pa.Array], pa.Array, pa.Array | None]]:
-        """Rows of the child tables: one per parent row and key of the repeated headers (e.g. warehouse)."""
-        if not plan.groups:
-            return []
-        parent_key = self.main.primary_key
-        by_child: dict[str, dict[tuple[tuple[str, str], ...], dict[str, pa.Array]]] = {}
-        for group in plan.groups:
-            rule = ColumnRule(group.rule.column, group.rule.kind, group.rule.table, group.slot)
-            values = type_column(
-                rule,
-                batch.cells.get(group.slot),
-                batch.rows,
-                timezone=self.timezone,
-                numbers=self.numbers,
-                problems=problems,
-            )
-            keys = tuple(sorted(group.keys.items()))
-            by_child.setdefault(group.rule.table, {}).setdefault(keys, {})[group.rule.column] = values
-        keep = problems.good_mask()
-        out = []
-        for name, per_key in by_child.items():
-            spec = self.mapping.layout.child(name)
-            value_columns = [c.name for c in spec.columns if c.name not in spec.primary_key]
-            value_columns = [c for c in value_columns if c not in (FILE_ID, LINE)]
-            pieces: list[tuple[dict[str, pa.Array], pa.Array]] = []
-            for keys, values in per_key.items():
-                columns = {k: typed[k] for k in parent_key}
-                columns.update({k: pa.array([v] * batch.rows, pa.string()) for k, v in keys})
-                columns.update(values)
-                # a row per key only where the file gave a value (e.g. a warehouse without an `available`)
-                present = None
-                for column in value_columns:
-                    if column in values:
-                        valid = pc.is_valid(values[column])
-                        present = valid if present is None else pc.or_(present, valid)
-                if present is None:
-                    continue
-                mask = present if keep is None else pc.and_(present, keep)
-                pieces.append(
-                    ({k: v.filter(mask) for k, v in columns.items()}, pa.array(batch.lines).filter(mask))
-                )
-            if pieces:
-                merged = {
-                    column: pa.concat_arrays(
-                        [p[0].get(column, pa.nulls(len(p[1]), _type(spec, column))) for p in pieces]
-                    )
-                    for column in [c.name for c in spec.columns if c.name not in (FILE_ID, LINE)]
-                }
-                out.append((spec, merged, pa.concat_arrays([p[1] for p in pieces]), None))
-        return out
+    def _type(
+        self, rule: ColumnRule, batch: TextBatch, slot: str, problems: Problems, required: bool = False
+    ) -> pa.Array:
+        return type_column(
+            rule,
+            batch.cells.get(slot),
+            batch.rows,
+            timezone=self.timezone,
+            numbers=self.numbers,
+            problems=problems,
+            required=required,
+        )
+
+    def _child(
+        self,
+        spec: TableSpec,
+        groups: list[tuple[GroupSlot, pa.Array]],
+        typed: dict[str, pa.Array],
+        lines: pa.Array,
+        keep: pa.Array | None,
+    ) -> pa.Table:
+        """One child row per parent row and key of its repeated headers (e.g. warehouse), where a cell has a value."""
+        by_key: dict[tuple[tuple[str, str], ...], dict[str, pa.Array]] = {}
+        for group, values in groups:
+            by_key.setdefault(tuple(sorted(group.keys.items())), {})[group.rule.column] = values
+        pieces = []
+        for keys, values in by_key.items():
+            rows = len(lines)
+            columns = {k: typed[k] for k in self.main.primary_key}
+            columns.update({k: pa.array([v] * rows, pa.string()) for k, v in keys})
+            columns.update(values)
+            present = pc.is_valid(next(iter(values.values())))
+            for other in list(values.values())[1:]:
+                present = pc.or_(present, pc.is_valid(other))
+            mask = present if keep is None else pc.and_(present, keep)
+            pieces.append(_assemble(spec, columns, lines, self.file_id, mask))
+        return pa.concat_tables(pieces)
 
 
 @cache
 def _schema(spec: TableSpec) -> pa.Schema:
     return spec.arrow_schema(CONVERSION)
-
-
-def _type(spec: TableSpec, column: str) -> pa.DataType:
-    return _schema(spec).field(column).type
 
 
 def _assemble(

@@ -19,9 +19,9 @@ PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".filepart", "~"
 # A file younger than this may still be growing: it waits for the next run.
 MIN_AGE_SECONDS = 10.0
 # Arrow data of one file kept in memory before it spills to a temporary Parquet file (a file loads all at
-# once or not at all); a spilled table goes to dlt as that file. Uncompressed: written and read faster.
+# once or not at all); a spilled table goes to dlt as that file (snappy, as dlt writes its own).
 SPILL_BYTES = 64 * 1024 * 1024
-SPILL_COMPRESSION = "none"
+SPILL_COMPRESSION = "snappy"
 # Rows per arrow batch read from a file.
 BLOCK_BYTES = 4 * 1024 * 1024
 XML_BATCH_ROWS = 20_000

@@ -3,6 +3,7 @@ gives the products, prices and stock the Dolibarr API gives."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,10 +13,10 @@ from typing import Any
 
 import duckdb
 import pytest
-from flatfile_harness import SEED, SMALL_SCALE, csv_rows
+from flatfile_harness import SEED, SMALL_SCALE, Loader, csv_rows
 
 from flows.build import run_dbt
-from flows.config import Settings, load_settings, write_connections_config
+from flows.config import Connection, Merchant, Settings, load_settings, write_connections_config
 from flows.extract import extract_connections
 from sandbox.testing import pristine_world, sandbox_on_copy
 
@@ -197,3 +198,62 @@ def test_french_export_gives_the_api_products_prices_and_stock(
         " where quantity_on_hand <> 0 or quantity_reserved <> 0 order by sku, warehouse_ref"
     )
     assert export_only.sql(query) == api_and_files.sql(query)
+
+
+def test_staging_keeps_the_latest_file_and_shows_every_file_and_bad_line(loader: Loader, tmp_path: Path) -> None:
+    # GIVEN a day's POS export, then a corrected re-export of the same day with a bad line
+    drop = tmp_path / "pos"
+    (drop / "PARIS").mkdir(parents=True)
+    header = (
+        "store_code,ticket_id,ticket_datetime,line_no,sku,ean13,quantity,unit_price_incl_tax,"
+        "discount_incl_tax,vat_rate,payment_method,customer_email,customer_phone,original_ticket_id"
+    )
+    line = "PARIS,T-1,2026-06-01 10:15:00,{n},MX-{n},,1,{price},0.00,20,CB,,,"
+    first = drop / "PARIS" / "ventes_PARIS_20260601.csv"
+    first.write_text(
+        "\n".join([header, line.format(n=1, price="9.60"), line.format(n=2, price="5.00")]) + "\n"
+    )
+    os.utime(first, (1_780_000_000, 1_780_000_000))
+    loader.run("pos", drop, "pos_sales", on_error="skip_line", timezone="Europe/Paris")
+    corrected = drop / "PARIS" / "ventes_PARIS_20260601_v2.csv"
+    corrected.write_text(
+        "\n".join([header, line.format(n=1, price="8.60"), line.format(n=3, price="abc")]) + "\n"
+    )
+    loader.run("pos", drop, "pos_sales", on_error="skip_line", timezone="Europe/Paris")
+
+    # WHEN staging is built
+    connections = {
+        "pos": Connection(
+            "pos",
+            "flatfiles",
+            "channel",
+            "store",
+            timezone="Europe/Paris",
+            options={"path": str(drop), "layout": "pos_sales"},
+        )
+    }
+    settings = Settings(data_dir=loader.data_dir, merchant=Merchant(), connections=connections)
+    _build(settings, "staging.flatfiles")
+
+    # THEN the corrected line wins, the line only the first file had stays, the bad line is shown
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        lines = con.execute(
+            "select line_number, unit_price_incl_tax, line_total_excl_tax, file_id from staging.stg_flatfiles__pos_sales_lines"
+            " order by line_number"
+        ).fetchall()
+        files = con.execute(
+            "select file_id, file_name, status, rows_loaded, lines_quarantined from staging.stg_flatfiles__loaded_files"
+            " order by file_id"
+        ).fetchall()
+        bad = con.execute(
+            "select file_id, file_line, field, reason from staging.stg_flatfiles__quarantined_lines"
+        ).fetchall()
+    assert lines == [
+        (1, Decimal("8.60"), Decimal("7.166667"), 2),
+        (2, Decimal("5.00"), Decimal("4.166667"), 1),
+    ]
+    assert files == [
+        (1, "PARIS/ventes_PARIS_20260601.csv", "loaded", 2, 0),
+        (2, "PARIS/ventes_PARIS_20260601_v2.csv", "partial", 1, 1),
+    ]
+    assert bad == [(2, 3, "unit_price_incl_tax", "'abc' is not a decimal number")]
