@@ -9,14 +9,14 @@ attempt (`POST /stockmovements` is not idempotent).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from destinations._common.base import BatchWriter, Destination
 from destinations._common.http import RetryPolicy
 from destinations._common.records import DestinationError, RecordOutcome, SyncRecord
-from destinations._common.safety import apply_once, chunks, failed, guarded, outcome, parallel
+from destinations._common.safety import apply_once, guarded, outcome, parallel
 from destinations.dolibarr.helpers import DolibarrClient, filter_value
 from destinations.dolibarr.settings import BATCH, CALLER, CONCURRENCY, MOVEMENT_PREFIX, SHIPPING_LABEL
 
@@ -36,8 +36,7 @@ def movement_code(channel_order_ref: str, line_rank: int) -> str:
     return f"{MOVEMENT_PREFIX}-{channel_order_ref}-{line_rank}"
 
 
-@dataclass
-class DolibarrDestination:
+class DolibarrDestination(Destination):
     """One Dolibarr connection as a push target.
 
     Args:
@@ -46,47 +45,36 @@ class DolibarrDestination:
         api_key: the API key.
         concurrency: records written in parallel.
         batch: records per batch of outcomes.
-        policy: retry policy of idempotent calls (and attempts of create-once).
+        policy: retry policy of idempotent calls (and attempts of `apply_once`).
     """
 
-    connection: str
-    base_url: str
-    api_key: str
-    concurrency: int = CONCURRENCY
-    batch: int = BATCH
-    policy: RetryPolicy = RetryPolicy()
-
-    def __post_init__(self) -> None:
-        self.client = DolibarrClient(
-            self.base_url,
-            self.api_key,
-            connection=self.connection,
-            policy=self.policy,
-            pool_size=self.concurrency,
+    def __init__(
+        self,
+        connection: str,
+        base_url: str,
+        api_key: str,
+        *,
+        concurrency: int = CONCURRENCY,
+        batch: int = BATCH,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self.client: DolibarrClient = DolibarrClient(
+            base_url, api_key, connection=connection, policy=self.policy, pool_size=concurrency
         )
-        self._writers: dict[str, Callable[[SyncRecord], RecordOutcome]] = {
-            "customers": self._write_customer,
-            "orders": self._write_order,
-        }
+        self.connection, self.concurrency = connection, concurrency
+        super().__init__(
+            self.client,
+            {
+                "customers": self._per_record(self._write_customer),
+                "orders": self._per_record(self._write_order),
+            },
+            batch,
+        )
 
-    @property
-    def calls(self) -> int:
-        """HTTP calls made so far (retries included)."""
-        return self.client.http.total_calls
-
-    def close(self) -> None:
-        self.client.close()
-
-    def write(self, records: Sequence[SyncRecord]) -> Iterator[list[RecordOutcome]]:
-        """Write records of one entity, a batch at a time; yields each batch's outcomes (one per record)."""
-        for batch in chunks(list(records), self.batch):
-            writer = self._writers.get(batch[0].entity)
-            if writer is None:
-                yield [
-                    failed(r, DestinationError(f"no Dolibarr writer for entity {r.entity!r}")) for r in batch
-                ]
-                continue
-            yield parallel(batch, partial(guarded, write=writer), self.concurrency)
+    def _per_record(self, write: Callable[[SyncRecord], RecordOutcome]) -> BatchWriter:
+        """A batch writer writing each record on its own, `concurrency` at a time."""
+        return lambda batch: parallel(batch, partial(guarded, write=write), self.concurrency)
 
     # ------------------------------------------------------------------------------------------ customers
     def _thirdparty(self, channel_key: str | None, email: str | None) -> tuple[str, str] | None:

@@ -34,7 +34,7 @@ def filter_value(value: str, what: str) -> str:
     return f"'{value}'"
 
 
-class DolibarrClient:
+class DolibarrClient(WriteClient):
     """Writes to one Dolibarr ERP.
 
     Args:
@@ -48,8 +48,7 @@ class DolibarrClient:
     def __init__(
         self, base_url: str, api_key: str, *, connection: str, policy: RetryPolicy, pool_size: int
     ) -> None:
-        self.connection = connection
-        self.http = WriteClient(
+        super().__init__(
             base_url,
             connection=connection,
             headers={"DOLAPIKEY": api_key, "Accept": "application/json"},
@@ -57,12 +56,9 @@ class DolibarrClient:
             pool_size=pool_size,
         )
 
-    def close(self) -> None:
-        self.http.close()
-
     def get(self, path: str, params: list[tuple[str, Any]] | None = None) -> Any:
         """A GET (retried on transient errors)."""
-        return self.http.send("GET", path, params=params or [], idempotent=True, parse=_json)
+        return self.send("GET", path, params=params or [], idempotent=True, parse=_json)
 
     def find(self, resource: str, sqlfilters: str, limit: int = 5) -> list[dict[str, Any]]:
         """A filtered list; a 404 is an empty list (third parties answer 404 when nothing matches)."""
@@ -94,7 +90,7 @@ class DolibarrClient:
 
     def create(self, resource: str, body: Mapping[str, Any]) -> int:
         """POST a new object, once (never retried here); returns its id."""
-        return self.http.send(
+        return self.send(
             "POST",
             f"/{resource}",
             body=orjson.dumps({**body, "caller": CALLER}),
@@ -105,7 +101,7 @@ class DolibarrClient:
 
     def action(self, path: str, body: Mapping[str, Any]) -> Any:
         """POST an action (`validate`, `close`) once; the caller checks the status before any repeat."""
-        return self.http.send(
+        return self.send(
             "POST",
             path,
             body=orjson.dumps(body),

@@ -8,17 +8,16 @@ as a *conflict*, never overwritten. Reads go in batches of `READ_BATCH` ids; wri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from destinations._common.base import Destination
 from destinations._common.http import RetryPolicy
 from destinations._common.records import DestinationError, RecordOutcome, SyncRecord
 from destinations._common.safety import (
     apply_once,
     as_decimal,
-    chunks,
     failed,
     guarded,
     local_to_utc,
@@ -39,8 +38,7 @@ def _money(value: Decimal) -> str:
     return str(value.quantize(_SIX))
 
 
-@dataclass
-class PrestaShopDestination:
+class PrestaShopDestination(Destination):
     """One PrestaShop connection as a push target.
 
     Args:
@@ -50,54 +48,34 @@ class PrestaShopDestination:
         timezone: the shop's wall-clock zone (its `date_upd` values are local times).
         concurrency: writes in flight.
         read_batch: ids per batch read.
-        policy: retry policy of idempotent calls (and attempts of create-once).
+        policy: retry policy of idempotent calls (and attempts of `apply_once`).
     """
 
-    connection: str
-    base_url: str
-    api_key: str
-    timezone: str = "UTC"
-    concurrency: int = CONCURRENCY
-    read_batch: int = READ_BATCH
-    policy: RetryPolicy = RetryPolicy()
-
-    def __post_init__(self) -> None:
-        self.client = PrestaShopClient(
-            self.base_url,
-            self.api_key,
-            connection=self.connection,
-            policy=self.policy,
-            pool_size=self.concurrency,
+    def __init__(
+        self,
+        connection: str,
+        base_url: str,
+        api_key: str,
+        *,
+        timezone: str = "UTC",
+        concurrency: int = CONCURRENCY,
+        read_batch: int = READ_BATCH,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.client: PrestaShopClient = PrestaShopClient(
+            base_url, api_key, connection=connection, policy=policy or RetryPolicy(), pool_size=concurrency
         )
-        self._writers: dict[str, Callable[[Sequence[SyncRecord]], list[RecordOutcome]]] = {
-            "stock": self._write_stock,
-            "prices": self._write_prices,
-            "products": self._write_products,
-            "order_status": self._write_order_status,
-        }
-
-    @property
-    def calls(self) -> int:
-        """HTTP calls made so far (retries included)."""
-        return self.client.http.total_calls
-
-    def close(self) -> None:
-        self.client.close()
-
-    def write(self, records: Sequence[SyncRecord]) -> Iterator[list[RecordOutcome]]:
-        """Write records of one entity, a batch at a time; yields each batch's outcomes (one per record)."""
-        for batch in chunks(list(records), self.read_batch):
-            entity = batch[0].entity
-            writer = self._writers.get(entity)
-            if writer is None:
-                yield [
-                    failed(r, DestinationError(f"no PrestaShop writer for entity {entity!r}")) for r in batch
-                ]
-                continue
-            try:
-                yield writer(batch)
-            except Exception as exc:  # noqa: BLE001 - the batch read failed: each record of it failed, no other
-                yield [failed(r, exc) for r in batch]
+        self.connection, self.timezone, self.concurrency = connection, timezone, concurrency
+        super().__init__(
+            self.client,
+            {
+                "stock": self._write_stock,
+                "prices": self._write_prices,
+                "products": self._write_products,
+                "order_status": self._write_order_status,
+            },
+            read_batch,
+        )
 
     # ------------------------------------------------------------------------------------------ stock
     def _write_stock(self, batch: Sequence[SyncRecord]) -> list[RecordOutcome]:
@@ -169,16 +147,26 @@ class PrestaShopDestination:
             results[index] = self._settled(record, field, value, numeric=field != "tracking_number")
 
     def _settled(self, record: SyncRecord, field: str, value: Any, *, numeric: bool) -> RecordOutcome:
-        desired = next(c.desired for c in record.changes if c.field == field)
-        shown = None if value is None else str(value)
-        if same_value(value, desired, numeric=numeric):
-            return outcome(record, "written", **{field: shown})
-        return outcome(
-            record,
-            "failed",
-            f"{record.describe()}, field {field}: written, but the shop now shows {shown!r} instead of {desired!r}",
-            **{field: shown},
+        """The outcome of a written field from the value re-read after the write."""
+        return self._verdict(
+            record, {field: None if value is None else str(value)}, {field} if numeric else set()
         )
+
+    def _verdict(self, record: SyncRecord, after: dict[str, str | None], numeric: set[str]) -> RecordOutcome:
+        """`written` when every field re-read shows its desired value, else `failed` saying which shows what."""
+        wrong = [
+            f"{c.field} {after[c.field]!r} instead of {c.desired!r}"
+            for c in record.changes
+            if c.field in after and not same_value(after[c.field], c.desired, numeric=c.field in numeric)
+        ]
+        if wrong:
+            return outcome(
+                record,
+                "failed",
+                f"{record.describe()}: written, but the shop now shows {', '.join(wrong)}",
+                **after,
+            )
+        return outcome(record, "written", **after)
 
     def _conflict(self, record: SyncRecord, field: str, now: Any, before: str | None) -> RecordOutcome:
         return outcome(
@@ -303,7 +291,7 @@ class PrestaShopDestination:
             return text_of(self.client.post("products", product), "id") or ""
 
         product_id, created = apply_once(
-            create, lambda: self._find_product(payload["sku"]), policy=self.client.http.policy
+            create, lambda: self._find_product(payload["sku"]), policy=self.client.policy
         )
         return outcome(
             record,
@@ -336,16 +324,9 @@ class PrestaShopDestination:
             )
             or {}
         )
-        wrong = [f for f in pending if not same_value(stored.get(f), pending[f], numeric=False)]
-        after = {f: None if stored.get(f) is None else str(stored.get(f)) for f in pending}
-        if wrong:
-            return outcome(
-                record,
-                "failed",
-                f"{record.describe()}: written, but {', '.join(wrong)} did not take",
-                **after,
-            )
-        return outcome(record, "written", **after)
+        return self._verdict(
+            record, {f: None if stored.get(f) is None else str(stored.get(f)) for f in pending}, set()
+        )
 
     # ------------------------------------------------------------------------------------------ orders
     def _write_order_status(self, batch: Sequence[SyncRecord]) -> list[RecordOutcome]:
@@ -405,19 +386,7 @@ class PrestaShopDestination:
             else str(stored_order["current_state"]),
             "tracking_number": stored_carrier.get("tracking_number"),
         }
-        wrong = [
-            c.field
-            for c in record.changes
-            if not same_value(after[c.field], c.desired, numeric=c.field == "current_state")
-        ]
-        if wrong:
-            return outcome(
-                record,
-                "failed",
-                f"{record.describe()}: written, but {', '.join(wrong)} did not take",
-                **after,
-            )
-        return outcome(record, "written", **after)
+        return self._verdict(record, after, {"current_state"})
 
     def _set_order_state(self, order_id: str, state: str) -> None:
         """Add an order history (the server then updates the order): a create, so never repeated blindly."""
@@ -430,4 +399,4 @@ class PrestaShopDestination:
             history = element("order_history", {"id_order": order_id, "id_order_state": state})
             return text_of(self.client.post("order_histories", history, [("sendemail", "1")]), "id") or ""
 
-        apply_once(create, current, policy=self.client.http.policy, checked=True)
+        apply_once(create, current, policy=self.client.policy, checked=True)

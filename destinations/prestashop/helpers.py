@@ -61,7 +61,7 @@ def element(node: str, fields: Mapping[str, Any]) -> Element:
     return entity
 
 
-class PrestaShopClient:
+class PrestaShopClient(WriteClient):
     """Writes to one PrestaShop shop: reads lists as JSON, writes XML; uses PATCH only if the key may.
 
     Args:
@@ -75,8 +75,7 @@ class PrestaShopClient:
     def __init__(
         self, base_url: str, api_key: str, *, connection: str, policy: RetryPolicy, pool_size: int
     ) -> None:
-        self.connection = connection
-        self.http = WriteClient(
+        super().__init__(
             base_url,
             connection=connection,
             auth=HTTPBasicAuth(api_key, ""),
@@ -84,17 +83,14 @@ class PrestaShopClient:
             pool_size=pool_size,
         )
         self._patchable: set[str] | None = None
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self.http.close()
+        self._patch_lock = threading.Lock()
 
     # ------------------------------------------------------------------------------------------ reads
     def patchable(self, resource: str) -> bool:
         """Whether this key was granted PATCH on `resource` (read once from the XML resource list)."""
-        with self._lock:
+        with self._patch_lock:
             if self._patchable is None:
-                root = self.http.send("GET", "/", idempotent=True, parse=lambda s, b: SafeET.fromstring(b))
+                root = self.send("GET", "/", idempotent=True, parse=lambda s, b: SafeET.fromstring(b))
                 api = root.find("api")
                 self._patchable = {
                     node.tag for node in (api if api is not None else []) if node.get("patch") == "true"
@@ -105,7 +101,7 @@ class PrestaShopClient:
         """Objects matching `filter[...]` values (already in PrestaShop's filter syntax)."""
         params = [("output_format", "JSON"), ("display", display)]
         params += [(f"filter[{name}]", value) for name, value in filters.items()]
-        payload = self.http.send("GET", f"/{resource}", params=params, idempotent=True, parse=_json)
+        payload = self.send("GET", f"/{resource}", params=params, idempotent=True, parse=_json)
         if not payload:  # 8.1.2 answers a bare [] for an empty list
             return []
         return list(payload.get(resource) or [])
@@ -122,35 +118,40 @@ class PrestaShopClient:
 
     def get_xml(self, resource: str, object_id: str) -> Element:
         """One whole object as XML, the document a read-modify-write PUT starts from."""
-        return self.http.send("GET", f"/{resource}/{object_id}", idempotent=True, parse=_xml_entity)
+        return self.send("GET", f"/{resource}/{object_id}", idempotent=True, parse=_xml_entity)
 
     # ------------------------------------------------------------------------------------------ writes
+    def _send_xml(
+        self,
+        method: str,
+        path: str,
+        entity: Element,
+        *,
+        idempotent: bool,
+        params: Sequence[tuple[str, str]] = (),
+    ) -> Element:
+        return self.send(
+            method,
+            path,
+            params=params,
+            body=_xml_document(entity),
+            headers={"Content-Type": "text/xml"},
+            idempotent=idempotent,
+            parse=_xml_entity,
+        )
+
     def put(self, resource: str, object_id: str, entity: Element) -> Element:
         """Replace an object with the whole document given (idempotent: retried on transient errors)."""
         for name in READ_ONLY.get(resource, ()):
             for node in entity.findall(name):
                 entity.remove(node)
         _strip_attributes(entity)
-        return self.http.send(
-            "PUT",
-            f"/{resource}/{object_id}",
-            body=_xml_document(entity),
-            headers={"Content-Type": "text/xml"},
-            idempotent=True,
-            parse=_xml_entity,
-        )
+        return self._send_xml("PUT", f"/{resource}/{object_id}", entity, idempotent=True)
 
     def patch(self, resource: str, object_id: str, fields: Mapping[str, Any]) -> Element:
         """Change only the given fields (8.x, keys granted PATCH); absolute values, so idempotent."""
         entity = element(NODES[resource], {"id": object_id, **fields})
-        return self.http.send(
-            "PATCH",
-            f"/{resource}/{object_id}",
-            body=_xml_document(entity),
-            headers={"Content-Type": "text/xml"},
-            idempotent=True,
-            parse=_xml_entity,
-        )
+        return self._send_xml("PATCH", f"/{resource}/{object_id}", entity, idempotent=True)
 
     def set_fields(
         self, resource: str, object_id: str, fields: Mapping[str, Any], document: Element | None = None
@@ -175,17 +176,9 @@ class PrestaShopClient:
         return self.put(resource, object_id, entity)
 
     def post(self, resource: str, entity: Element, params: Sequence[tuple[str, str]] = ()) -> Element:
-        """Create an object: sent once (a repeat would create a second one); see `create_once`."""
+        """Create an object: sent once (a repeat would create a second one); see `apply_once`."""
         _strip_attributes(entity)
-        return self.http.send(
-            "POST",
-            f"/{resource}",
-            params=params,
-            body=_xml_document(entity),
-            headers={"Content-Type": "text/xml"},
-            idempotent=False,
-            parse=_xml_entity,
-        )
+        return self._send_xml("POST", f"/{resource}", entity, idempotent=False, params=params)
 
 
 def text_of(entity: Element, name: str) -> str | None:

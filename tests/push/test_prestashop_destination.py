@@ -41,6 +41,18 @@ def stock(before: str, desired: str) -> SyncRecord:
     )
 
 
+def simple_price(seen_updated_at: datetime) -> SyncRecord:
+    """The simple product's price, 21.00 at extraction, to become 22.05."""
+    return record(
+        "prices",
+        "MX-DEC-00022",
+        SIMPLE_PRODUCT,
+        [FieldChange("price", "21.000000", "22.050000")],
+        seen_updated_at=seen_updated_at,
+        payload={"resource": "products", "product_id": SIMPLE_PRODUCT},
+    )
+
+
 def paths(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(r["method"], unquote(r["path_and_query"])) for r in requests]
 
@@ -114,15 +126,7 @@ def test_stock_writes_survive_500_429_and_a_truncated_answer(shop_and_erp) -> No
 
 
 def test_a_simple_product_price_is_written_after_checking_its_date_upd(shop_and_erp) -> None:
-    seen = datetime(2026, 3, 22, 7, 0, tzinfo=UTC)  # 08:00 in Paris, as staged
-    price = record(
-        "prices",
-        "MX-DEC-00022",
-        SIMPLE_PRODUCT,
-        [FieldChange("price", "21.000000", "22.050000")],
-        seen_updated_at=seen,
-        payload={"resource": "products", "product_id": SIMPLE_PRODUCT},
-    )
+    price = simple_price(seen_updated_at=datetime(2026, 3, 22, 7, 0, tzinfo=UTC))  # 08:00 in Paris, as staged
     before = shop_and_erp.rows("prestashop", "products", id=int(SIMPLE_PRODUCT))[0]
     destination = open_destination(shop_and_erp.settings.connections["webshop"])
     outcomes = write_all(destination, [price])
@@ -140,15 +144,7 @@ def test_a_simple_product_price_is_written_after_checking_its_date_upd(shop_and_
 
 def test_a_product_edited_since_extraction_is_a_conflict_even_with_the_same_price(shop_and_erp) -> None:
     # GIVEN the product was saved in the shop after the extraction (its date_upd moved), price unchanged
-    seen = datetime(2026, 3, 22, 6, 0, tzinfo=UTC)
-    price = record(
-        "prices",
-        "MX-DEC-00022",
-        SIMPLE_PRODUCT,
-        [FieldChange("price", "21.000000", "22.050000")],
-        seen_updated_at=seen,
-        payload={"resource": "products", "product_id": SIMPLE_PRODUCT},
-    )
+    price = simple_price(seen_updated_at=datetime(2026, 3, 22, 6, 0, tzinfo=UTC))
     destination = open_destination(shop_and_erp.settings.connections["webshop"])
     outcomes = write_all(destination, [price])
     assert [o.status for o in outcomes] == ["conflict"]

@@ -271,3 +271,75 @@ def test_quarantined_records_are_held_back(pushable: Any) -> None:
     assert plan.selected == ["dolibarr.orders", "prestashop.stock"]
     with pytest.raises(Exception, match="unknown push entity prestashop.stocks"):
         plan_push(settings, "gated", only=["prestashop.stocks"])
+
+
+def test_a_product_missing_from_the_shop_is_created_then_stocked_and_a_shipped_order_is_booked_out(
+    pushable: Any,
+) -> None:
+    import requests
+
+    from flows.build import build_warehouse
+    from flows.extract import extract_connection
+
+    settings = pushable.settings
+    shop = pushable.admin("prestashop")
+    # GIVEN since the last run the shop lost a product the ERP sells, a combination's EAN-13 was mistyped,
+    # and the shop shipped a paid order itself (the ERP never imported it)
+    shop.delete_row("products", 22)  # MX-DEC-00022
+    shop.set_row("combinations", 49, ean13="3760420000000")  # MX-LIN-00053-BLA-S, 3760420000826 in the ERP
+    endpoint = pushable.sandbox.prestashop
+    shipped = requests.post(  # TXFYIIZSE (1 x MX-LIN-00069) moved to "shipped" in the shop's back office
+        f"{endpoint.url}/order_histories",
+        data=b"<prestashop><order_history><id_order>1017</id_order><id_order_state>4</id_order_state>"
+        b"</order_history></prestashop>",
+        auth=(endpoint.key, ""),
+        timeout=10,
+    )
+    assert shipped.status_code == 201
+    extract_connection(settings.connections["webshop"], settings, sweep=True)
+    build_warehouse(settings, select="+path:models/sync")
+    [(on_hand,)] = pushable.sql(
+        "select quantity_on_hand from core.int_channel_erp_stock where connection = 'webshop' and sku = 'MX-LIN-00069'"
+    )
+    # AND both systems lose the answer of one create
+    shop.faults("truncate", method="POST", path_prefix="/api/products", count=1)
+    pushable.admin("dolibarr").faults(
+        "truncate", method="POST", path_prefix="/api/index.php/stockmovements", count=1
+    )
+
+    # WHEN the push runs, confirms, and runs again
+    plan = plan_push(
+        settings, "catalogue", only=["prestashop.products", "dolibarr.customers", "dolibarr.orders"]
+    )
+    result = execute_push(settings, plan, dry_run=False)
+    confirm = confirm_push(settings, result)
+
+    # THEN the product exists once, inactive, with the ERP's reference, EAN-13 and price; the EAN-13 is fixed
+    assert {(r["record_key"], r["field"]) for r in plan.rows() if r["entity"] == "prestashop.products"} == {
+        ("webshop:MX-DEC-00022", "record"),
+        ("webshop:MX-LIN-00053-BLA-S", "ean13"),
+    }
+    assert Counter(o.status for o in result.outcomes) == {"written": plan.changes}
+    [product] = pushable.rows("prestashop", "products", reference="MX-DEC-00022")
+    assert (product["active"], product["ean13"], product["id_tax_rules_group"]) == (0, "3760420000338", 1)
+    assert pushable.rows("prestashop", "combinations", id=49)[0]["ean13"] == "3760420000826"
+    # AND the shipped order is in the ERP once, closed, its goods booked out of WH-CENTRAL once
+    [order] = pushable.rows("dolibarr", "commande", ref_client="TXFYIIZSE")
+    assert order["fk_statut"] == 3
+    [movement] = pushable.rows("dolibarr", "stock_mouvement", inventorycode="OMNI-TXFYIIZSE-1")
+    assert (movement["value"], movement["fk_entrepot"], movement["fk_origin"]) == (-1, 1, order["rowid"])
+    [(after,)] = pushable.sql(
+        "select quantity_on_hand from core.int_channel_erp_stock where connection = 'webshop' and sku = 'MX-LIN-00069'"
+    )
+    assert after == on_hand - 1
+    assert confirm.confirmed and confirm.checked == plan.changes, confirm.render()
+    # AND the next run gives the new product the ERP's stock (its stock row was created empty)
+    stock = plan_push(settings, "stock", only=["prestashop.stock"])
+    [(available,)] = pushable.sql(
+        "select quantity_available from core.int_channel_erp_stock where connection = 'webshop' and sku = ?",
+        "MX-DEC-00022",
+    )
+    assert planned(stock, "prestashop.stock")["webshop:MX-DEC-00022"] == ("0", str(int(available)))
+    execute_push(settings, stock, dry_run=False)
+    [row] = pushable.rows("prestashop", "stock_availables", id_product=product["id"])
+    assert row["quantity"] == available > 0

@@ -4,9 +4,7 @@
 -- ERP has shipped (closed) or cancelled. Only forward moves are pushed: a shop order already shipped,
 -- cancelled or refunded is never moved back by the ERP.
 with channels as (
-    select channel_key as connection, channel
-    from {{ ref('dim_channels') }}
-    where source_role = 'channel' and connection_kind = 'prestashop'
+    {{ sync_target_channels('prestashop') }}
 ),
 
 shop_orders as (

@@ -2,27 +2,15 @@
 
 -- One row per PrestaShop item (simple product or combination) whose price excluding tax differs from the
 -- ERP's list price (the ERP owns it). A combination's price is written as its impact on the product price.
-with channels as (
-    select channel_key as connection
-    from {{ ref('dim_channels') }}
-    where source_role = 'channel' and connection_kind = 'prestashop'
-),
-
-items as (
-    select product_channels.*
-    from {{ ref('dim_product_channels') }} as product_channels
-    inner join channels on product_channels.connection = channels.connection
+with items as (
+    select * from {{ ref('int_sync__prestashop_items') }}
     -- ERP prices are in EUR: a shop selling in another currency keeps its own prices
-    where product_channels.channel_currency_code = 'EUR'
+    where channel_currency_code = 'EUR'
 ),
 
 products as (
     select sku, price_excl_tax_eur from {{ ref('dim_products') }}
     where not is_variant_parent and price_excl_tax_eur is not null
-),
-
-shop_products as (
-    select connection, product_id, updated_at from {{ ref('stg_prestashop__products') }}
 ),
 
 prices as (
@@ -31,15 +19,12 @@ prices as (
         items.sku,
         items.channel_product_id,
         items.channel_variant_id,
-        items.channel_variant_id <> '0' as is_combination,
+        items.is_combination,
         cast(round(items.channel_price_excl_tax, 6) as decimal(18, 6)) as current_price,
         cast(round(products.price_excl_tax_eur, 6) as decimal(18, 6)) as desired_price,
-        shop_products.updated_at as product_updated_at
+        items.product_updated_at
     from items
     inner join products on items.sku = products.sku
-    left join shop_products
-        on items.connection = shop_products.connection
-        and items.channel_product_id = shop_products.product_id
 ),
 
 final as (

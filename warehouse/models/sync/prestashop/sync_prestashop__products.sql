@@ -4,9 +4,7 @@
 -- products for sale the shop does not sell (field `record`: created inactive, the shop then adds its online
 -- content), and the `reference` (SKU) and `ean13` of matched items. Prices have their own model.
 with channels as (
-    select channel_key as connection
-    from {{ ref('dim_channels') }}
-    where source_role = 'channel' and connection_kind = 'prestashop'
+    {{ sync_target_channels('prestashop') }}
 ),
 
 products as (
@@ -15,13 +13,7 @@ products as (
 ),
 
 items as (
-    select product_channels.*
-    from {{ ref('dim_product_channels') }} as product_channels
-    inner join channels on product_channels.connection = channels.connection
-),
-
-shop_products as (
-    select connection, product_id, updated_at from {{ ref('stg_prestashop__products') }}
+    select * from {{ ref('int_sync__prestashop_items') }}
 ),
 
 languages as (
@@ -89,16 +81,9 @@ created as (
 ),
 
 matched as (
-    select
-        items.*,
-        products.ean13 as erp_ean13,
-        items.channel_variant_id <> '0' as is_combination,
-        shop_products.updated_at as product_updated_at
+    select items.*, products.ean13 as erp_ean13
     from items
     inner join products on items.sku = products.sku
-    left join shop_products
-        on items.connection = shop_products.connection
-        and items.channel_product_id = shop_products.product_id
 ),
 
 corrected as (

@@ -3,17 +3,9 @@
 -- One row per PrestaShop stock record whose quantity differs from what the ERP can promise that channel:
 -- ERP available (on hand - reserved) in the channel's warehouses, minus the units the shop already holds for
 -- its own open orders the ERP has not recorded yet, minus the channel's safety buffer, never below 0.
-with channels as (
-    select channel_key as connection, coalesce(safety_buffer, 0) as safety_buffer
-    from {{ ref('dim_channels') }}
-    where source_role = 'channel' and connection_kind = 'prestashop'
-),
-
-items as (
-    select product_channels.*
-    from {{ ref('dim_product_channels') }} as product_channels
-    inner join channels on product_channels.connection = channels.connection
-    where product_channels.channel_stock_record_id is not null
+with items as (
+    select * from {{ ref('int_sync__prestashop_items') }}
+    where channel_stock_record_id is not null
 ),
 
 products as (
@@ -50,13 +42,12 @@ quantities as (
         cast(items.channel_stock_quantity as bigint) as current_quantity,
         cast(coalesce(erp_stock.quantity_available, 0) as bigint) as erp_available,
         cast(coalesce(held.held_quantity, 0) as bigint) as held_quantity,
-        channels.safety_buffer,
+        items.safety_buffer,
         cast(greatest(
-            coalesce(erp_stock.quantity_available, 0) - coalesce(held.held_quantity, 0) - channels.safety_buffer, 0
+            coalesce(erp_stock.quantity_available, 0) - coalesce(held.held_quantity, 0) - items.safety_buffer, 0
         ) as bigint) as desired_quantity
     from items
     inner join products on items.sku = products.sku
-    inner join channels on items.connection = channels.connection
     left join erp_stock on items.connection = erp_stock.connection and items.sku = erp_stock.sku
     left join held on items.connection = held.connection and items.sku = held.sku
 ),
