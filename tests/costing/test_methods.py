@@ -256,3 +256,15 @@ def test_months_without_movement_and_active_from_before_the_first_movement(datas
     assert c.kpi("2024-03", "store", "channel_mix_net_revenue") == D("0.3333")
     # Days of cover in March: closing 70.00 × 31 / COGS 30.00 = 72.3333; turnover 30 / ((100 + 70) / 2) = 0.3529.
     assert c.product("2024-03", "P1", "days_of_cover_fifo", "turnover_fifo") == D("72.3333", "0.3529")
+
+
+def test_a_fallback_cost_with_many_decimals_is_used_at_its_scale() -> None:
+    # GIVEN a product whose fallback unit cost carries 8 decimals (as ERP cost prices do) and large volumes
+    # (the exact-cents range check once read the fallback without its scale and refused such a product)
+    ds = Dataset().product(fallback="12.34567891")
+    ds.receipt("E1", 1, "2024-01-10 09:00:00", 500_000, "12.00")
+    # WHEN it sells before any receipt, then the receipt settles the backlog
+    ds.sale("W1", "2024-01-05 10:00:00", 2, "30.00")
+    costed = ds.cost()
+    # THEN the provisional cost was r2(2 × 12.34567891) = 24.69, settled at the receipt's 12.00 a unit
+    assert costed.line("W1-1", "fifo_cost", "negative_stock_qty") == (*D("24.00"), 2)

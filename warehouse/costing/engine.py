@@ -195,7 +195,8 @@ def _check_range(inputs: Inputs, lots: Lots, events: Events) -> None:
     val_in = np.zeros(len(inputs.products.ids), dtype=np.float64)
     np.add.at(qty_in, events.product, events.qty.astype(np.float64))
     np.add.at(val_in, events.product, np.abs(events.value.astype(np.float64)))
-    fallback = inputs.products.fallback.unscaled.astype(np.float64) * 100
+    # fallback unit cost in cents (its fixed-point scale applied)
+    fallback = inputs.products.fallback.unscaled.astype(np.float64) * 100 / 10**inputs.products.fallback.scale
     bound = qty_in * (val_in + qty_in * fallback + 1)
     if bound.size and bound.max() >= 4e18:
         p = int(np.argmax(bound))
