@@ -118,14 +118,22 @@ def run_dbt(settings: Settings, args: list[str], *, command: str = "build") -> B
         status = str(getattr(node_result.status, "value", node_result.status))
         statuses[status] += 1
         if status in ("error", "fail", "runtime error"):
-            message = " ".join(str(node_result.message or "").split())[:300]
-            failures.append(f"{node_result.node.unique_id}: {message}")
+            failures.append(f"{node_result.node.unique_id}: {_reason(str(node_result.message or ''))}")
     build = BuildResult(command=command, seconds=seconds, statuses=dict(statuses), failures=failures)
     if not result.success or failures:
         shown = "; ".join(failures[:5]) or "see data/work/dbt_logs/dbt.log"
         more = f" (+{len(failures) - 5} more)" if len(failures) > 5 else ""
         raise WarehouseBuildError(f"dbt {command} failed: {shown}{more}")
     return build
+
+
+def _reason(message: str) -> str:
+    """The useful part of a dbt failure: a Python model's traceback ends with the exception that says why."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if any(line.startswith("Traceback") for line in lines):
+        lines = lines[-1:]
+    text = " ".join(" ".join(lines).split())
+    return text if len(text) <= 400 else text[:397] + "..."
 
 
 def build_warehouse(
