@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any, cast
 
 import dlt
 import pyarrow as pa
@@ -22,6 +22,7 @@ from sources.flatfiles.folder import (
     REJECTED,
     DropFile,
     DropFolder,
+    HashingReader,
     Register,
     iter_new,
     scan,
@@ -194,39 +195,64 @@ class _FileReader:
     def load(
         self, folder: DropFolder, file: DropFile, register: Register, outbox: Outbox
     ) -> FileResult | None:
-        """Read one new file and record it in the register; its rows, when it is accepted, are returned."""
+        """Read one new file and record it in the register; its rows, when it is accepted, are returned.
+
+        The file is hashed while it is parsed (one pass); a copy of a loaded file is thus parsed before it
+        is recognised, which costs only the rare duplicate.
+        """
+        file_id = register.next_id()
         try:
-            with folder.open(file) as stream:
-                scanned = scan(stream, None)
-                if scanned.size != file.size:
-                    logger.info("%s: %s is still being written; next run", self.connection, file.name)
-                    return None
-                return self._read(stream, file, register, scanned.sha256, outbox)
+            with folder.open(file) as raw:
+                stream = HashingReader(raw)
+                result: FileResult | None = None
+                rejected: str | None = None
+                try:
+                    result = read_file(
+                        cast(IO[bytes], stream),
+                        self.mapping,
+                        file_id=file_id,
+                        timezone=self.timezone,
+                        spill_bytes=self.spill_bytes,
+                    )
+                except FileRejected as exc:
+                    rejected = exc.reason
+                whole = stream.whole()
+                if whole is None:
+                    raw.seek(0)
+                    whole = scan(raw, None)
         except OSError as exc:
             raise SourceError(
                 self.connection, self.table, f"file {file.name}", f"cannot be read ({exc})"
             ) from exc
+        if whole.size != file.size:
+            logger.info("%s: %s is still being written; next run", self.connection, file.name)
+        elif rejected is not None:
+            self._rejected(file, file_id, whole.sha256, register, rejected, [], outbox)
+        elif result is not None:
+            return self._judge(file, file_id, whole.sha256, register, result, outbox)
+        if result is not None:
+            result.buffer.discard()
+        return None
 
-    def _read(
-        self, stream: Any, file: DropFile, register: Register, sha256: str, outbox: Outbox
+    def _judge(
+        self,
+        file: DropFile,
+        file_id: int,
+        sha256: str,
+        register: Register,
+        result: FileResult,
+        outbox: Outbox,
     ) -> FileResult | None:
-        file_id = register.next_id()
+        """Register a read file: a duplicate, rejected by the policy, or accepted (its rows returned)."""
         duplicate = register.loaded_with(sha256)
         if duplicate is not None:
+            result.buffer.discard()
             reason = (
                 f"same content (sha256) as {duplicate['name']} (file id {duplicate['id']}), already loaded"
             )
             logger.warning("%s: %s rejected: %s", self.connection, file.name, reason)
             entry = register.record(file, file_id, sha256, DUPLICATE, reason, duplicate_of=duplicate["id"])
             outbox.add_row(LOADED_FILES, self._file_row(file, entry, rows=0, bad=0))
-            return None
-        stream.seek(0)
-        try:
-            result = read_file(
-                stream, self.mapping, file_id=file_id, timezone=self.timezone, spill_bytes=self.spill_bytes
-            )
-        except FileRejected as exc:
-            self._rejected(file, file_id, sha256, register, exc.reason, [], outbox)
             return None
         bad = result.bad
         if bad and self.on_error == "reject_file":

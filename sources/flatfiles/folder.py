@@ -179,6 +179,64 @@ def scan(stream: IO[bytes], encoding: str | None) -> Scan:
     return Scan(digest.hexdigest(), size, error)
 
 
+class HashingReader:
+    """A binary stream that hashes what is read through it, so a file read once is also hashed once.
+
+    The digest stands for the whole file only when the file was read from its start to its end in one
+    sequential pass (a seek back to the start starts a new pass); `whole()` says whether it was.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self._restart()
+
+    def _restart(self) -> None:
+        self.digest = hashlib.sha256()
+        self.position = 0
+        self.sequential = True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self._seen(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        self._seen(bytes(memoryview(buffer)[:count]))
+        return int(count)
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self.raw.readline(size)
+        self._seen(data)
+        return data
+
+    def _seen(self, data: bytes) -> None:
+        if self.sequential:
+            self.digest.update(data)
+        self.position += len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position = self.raw.seek(offset, whence)
+        if position == 0:
+            self._restart()
+        elif position != self.position:
+            self.sequential = False
+            self.position = position
+        return position
+
+    def tell(self) -> int:
+        return self.position
+
+    def whole(self) -> Scan | None:
+        """The file's hash and size, when this pass read all of it (None: hash it with `scan`)."""
+        if not self.sequential or self.raw.read(1):
+            return None
+        return Scan(self.digest.hexdigest(), self.position, None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
 class Register:
     """The files seen by a connection, kept in dlt source state (committed with the rows they loaded).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -60,6 +61,11 @@ def test_pos_files_load_every_line_once_and_move_to_processed(
     # every file is registered as loaded and now sits in processed/, the inbox is empty
     files = loader.files("pos")
     assert sorted(files) == dropped
+    # each file's content hash, taken while it was parsed, is the hash of the whole file
+    hashes = dict(loader.sql("select file_name, sha256 from raw_pos.loaded_files"))
+    assert hashes == {
+        name: hashlib.sha256((drop / "processed" / name).read_bytes()).hexdigest() for name in dropped
+    }
     assert {status for status, *_ in files.values()} == {"loaded"}
     assert tree(drop) == [f"processed/{name}" for name in dropped]
 
