@@ -9,10 +9,15 @@ import tempfile
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import fsspec
+import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 from flatfile_harness import Loader, copy_drop_folder, csv_rows, tree
+
+from sources.flatfiles.folder import DropFile, DropFolder
 
 
 def _all_rows(folder: Path, pattern: str, **kw: str) -> list[dict[str, str]]:
@@ -267,3 +272,39 @@ def test_a_file_larger_than_the_memory_budget_loads_through_its_spill_file(
         query = f"select * exclude (_file_id) from raw_{{}}.{table} order by all"
         assert loader.sql(query.format("spilled")) == loader.sql(query.format("in_memory")) != []
     assert not list(Path(tempfile.gettempdir()).glob("omnicanal-flatfile-*"))
+
+
+def test_a_run_that_fails_midway_registers_and_moves_nothing(
+    small_world: Path, loader: Loader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a folder whose third report cannot be read (a network share gone away)
+    drop = copy_drop_folder(small_world, "marketplace", tmp_path / "marketplace")
+    dropped = tree(drop)
+    opened: list[str] = []
+    real_open = DropFolder.open
+
+    def flaky_open(self: DropFolder, file: DropFile) -> Any:
+        opened.append(file.name)
+        if len(opened) == 3:
+            raise OSError("Input/output error")
+        return real_open(self, file)
+
+    monkeypatch.setattr(DropFolder, "open", flaky_open)
+
+    # WHEN the run fails THEN the error names the connection and the file, and nothing is loaded or moved
+    with pytest.raises(PipelineStepFailed) as failed:
+        loader.run("marketplace", drop, "marketplace_orders")
+    assert (
+        f"connection 'marketplace', resource 'marketplace_order_lines', file {opened[2]}: cannot be read"
+        in str(failed.value)
+    )
+    assert tree(drop) == dropped
+    assert "raw_marketplace" not in {
+        s for (s,) in loader.sql("select schema_name from information_schema.schemata")
+    }
+
+    # WHEN the share is back THEN the next run loads every file once
+    monkeypatch.setattr(DropFolder, "open", real_open)
+    counts = loader.run("marketplace", drop, "marketplace_orders")
+    assert counts["loaded_files"] == len(dropped)
+    assert tree(drop) == [f"processed/{name}" for name in dropped]
