@@ -252,7 +252,10 @@ class DolibarrDestination(Destination):
             return status if _status(self.client.get_one(f"/orders/{order_id}") or {}) >= status else None
 
         apply_once(
-            lambda: self.client.action(f"/orders/{order_id}/{action}", body), reached, policy=self.policy
+            lambda: self.client.action(f"/orders/{order_id}/{action}", body),
+            reached,
+            policy=self.policy,
+            checked=True,
         )
 
     def _book_shipped(self, record: SyncRecord, order_id: int) -> None:
