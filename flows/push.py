@@ -516,27 +516,36 @@ def confirm_push(settings: Settings, result: PushResult) -> ConfirmResult:
 
 
 # --------------------------------------------------------------------------------------------- the flow
-def _last_sync_run(settings: Settings) -> str | None:
-    """The last completed sync run: its quality gate decides what the push may send."""
+def _last_gated_run(settings: Settings) -> str | None:
+    """The last sync run whose quality gate ran: its quarantine applies, and a blocked gate stops the push.
+
+    None when no sync run has checked this warehouse (then nothing is quarantined).
+    """
     con = _connect(settings)
     try:
-        row = con.execute(
-            "select run_id from audit.runs where flow = 'sync' and status = 'completed' order by started_at desc limit 1"
+        rows = con.execute(
+            """
+            select runs.run_id, runs.status,
+                (select count(*) from audit.dq_results as dq
+                 where dq.run_id = runs.run_id and dq.severity = 'blocking' and dq.success = false) as blocked
+            from audit.runs as runs
+            where runs.flow = 'sync'
+                and exists (select 1 from audit.dq_results as dq where dq.run_id = runs.run_id)
+            order by runs.started_at desc
+            limit 1
+            """
         ).fetchall()
-        if not row:
-            return None
-        blocked = con.execute(
-            "select count(*) from audit.dq_results where run_id = ? and severity = 'blocking' and success = false",
-            [row[0][0]],
-        ).fetchall()[0][0]
     finally:
         con.close()
-    if blocked:
+    if not rows:
+        return None
+    run_id, status, blocked = rows[0]
+    if blocked or status == "blocked":
         raise PushAborted(
-            f"the last sync run {row[0][0]} failed {blocked} blocking quality check(s): nothing is pushed until "
-            "a sync run passes the gate"
+            f"the quality gate of the last sync run {run_id} blocked ({blocked} blocking check(s) failed or could "
+            "not run): nothing is pushed until a sync run passes the gate"
         )
-    return str(row[0][0])
+    return str(run_id)
 
 
 @task(name="plan_push", cache_policy=NO_CACHE)
@@ -568,7 +577,7 @@ def run_push(settings: Settings, *, dry_run: bool, only: Sequence[str] | None = 
     audit.start_run(settings.warehouse_path, run_id, "push", {"dry_run": dry_run, "only": list(only or [])})
     status, report = "failed", ""
     try:
-        quarantine_run = _last_sync_run(settings)
+        quarantine_run = _last_gated_run(settings)
         with step("planning the push"):
             plan = plan_push_task(settings, run_id, list(only) if only else None, quarantine_run)
         say(plan.render())
