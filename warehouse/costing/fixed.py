@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,12 +13,25 @@ Factor = np.ndarray | int
 
 
 @njit(cache=True, nogil=True)
-def _ratio_kernel(nums: np.ndarray, dens: np.ndarray, out: np.ndarray, overflow: np.ndarray) -> None:
-    """out = Π nums / Π dens half away from zero, per column; flags the columns whose products overflow."""
+def div_half_up(num: int, den: int) -> int:
+    """num / den (den > 0) rounded half away from zero, on integers."""
+    mag = num if num >= 0 else -num
+    quot = mag // den
+    rem = mag - quot * den
+    if rem >= den - rem:  # 2r >= d without the overflow of doubling
+        quot += 1
+    return quot if num >= 0 else -quot
+
+
+@njit(cache=True, nogil=True)
+def _ratio_kernel(
+    nums: np.ndarray, num_k: int, dens: np.ndarray, den_k: int, out: np.ndarray, overflow: np.ndarray
+) -> None:
+    """out = num_k × Π nums / (den_k × Π dens) half away from zero, per column; flags products that overflow."""
     limit = np.int64(1) << 62
     for i in range(out.size):
-        num = np.int64(1)
-        den = np.int64(1)
+        num = np.int64(num_k)
+        den = np.int64(den_k)
         ok = True
         for f in range(nums.shape[0]):
             x = nums[f, i]
@@ -25,21 +39,17 @@ def _ratio_kernel(nums: np.ndarray, dens: np.ndarray, out: np.ndarray, overflow:
                 ok = False
                 break
             num *= x
-        for f in range(dens.shape[0]):
-            x = dens[f, i]
-            if den > limit // x:
-                ok = False
-                break
-            den *= x
-        if not ok:
+        if ok:
+            for f in range(dens.shape[0]):
+                x = dens[f, i]
+                if den > limit // x:
+                    ok = False
+                    break
+                den *= x
+        if ok:
+            out[i] = div_half_up(num, den)
+        else:
             overflow[i] = True
-            continue
-        mag = num if num >= 0 else -num
-        quot = mag // den
-        rem = mag - quot * den
-        if rem >= den - rem:  # 2r >= d without the overflow of doubling
-            quot += 1
-        out[i] = quot if num >= 0 else -quot
 
 
 def half_up_div(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
@@ -55,11 +65,21 @@ def half_up_div(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
     return ratio_half_up([num], [den])
 
 
+def _stacked(arrays: list[np.ndarray], length: int) -> np.ndarray:
+    """The factors as rows of one int64 matrix (a view, not a copy, when there is a single one)."""
+    rows = [np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in arrays]
+    if len(rows) == 1 and rows[0].flags.c_contiguous:
+        return rows[0].reshape(1, length)
+    return np.stack(rows) if rows else np.zeros((0, length), dtype=np.int64)
+
+
 def ratio_half_up(nums: Sequence[Factor], dens: Sequence[Factor]) -> np.ndarray:
     """`Π nums / Π dens` rounded half away from zero, exactly, whatever the magnitudes.
 
-    Rows whose products fit in int64 are computed in one compiled pass; the (rare) others fall back to
-    Python integers, so the result is exact in every case.
+    The scalar factors (powers of ten of the decimal scales) are multiplied and reduced by their common
+    divisor first, so that scaled inputs such as DECIMAL(18, 10) prices stay within int64. Rows whose
+    products fit in int64 are computed in one compiled pass; the (rare) others fall back to Python
+    integers, so the result is exact in every case.
 
     Args:
         nums: factors of the numerator (int64 arrays of one length, or ints).
@@ -69,14 +89,21 @@ def ratio_half_up(nums: Sequence[Factor], dens: Sequence[Factor]) -> np.ndarray:
         int64 array of the rounded ratios.
     """
     length = max((np.size(f) for f in (*nums, *dens) if np.ndim(f)), default=1)
-    num_arr = np.stack([np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in nums])
-    den_arr = np.stack([np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in dens])
+    num_k = math.prod(int(f) for f in nums if not np.ndim(f))
+    den_k = math.prod(int(f) for f in dens if not np.ndim(f))
+    common = math.gcd(num_k, den_k)
+    num_k, den_k = num_k // common, den_k // common
+    num_arr = _stacked([f for f in nums if np.ndim(f)], length)
+    den_arr = _stacked([f for f in dens if np.ndim(f)], length)
     out = np.zeros(length, dtype=np.int64)
     overflow = np.zeros(length, dtype=np.bool_)
-    _ratio_kernel(num_arr, den_arr, out, overflow)
+    if max(abs(num_k), den_k) < 2**62:
+        _ratio_kernel(num_arr, num_k, den_arr, den_k, out, overflow)
+    else:
+        overflow[:] = True
     for i in np.flatnonzero(overflow):
-        big_num = int(np.prod(num_arr[:, i].astype(object)))
-        big_den = int(np.prod(den_arr[:, i].astype(object)))
+        big_num = num_k * int(np.prod(num_arr[:, i].astype(object)))
+        big_den = den_k * int(np.prod(den_arr[:, i].astype(object)))
         q, r = divmod(abs(big_num), big_den)
         q += 2 * r >= big_den
         value = -q if big_num < 0 else q
@@ -119,7 +146,7 @@ def to_decimal(unscaled: np.ndarray, scale: int, valid: np.ndarray | None = None
     return pa.Array.from_buffers(
         pa.decimal128(precision, scale),
         unscaled.size,
-        [mask, pa.py_buffer(words.tobytes())],
+        [mask, pa.py_buffer(words)],  # the buffer keeps `words` alive: no copy
         null_count=null_count,
     )
 

@@ -3,13 +3,15 @@
 Both methods share the quantities (lots and on-hand move together) and the backlog of negative stock;
 only the values differ, so one pass over the sorted events values both. Every amount is an int64 number
 of cents and every unit cost a ratio (numerator in cents, denominator in units), never rounded: the only
-rounding is `_r2`, half away from zero, exactly where the spec rounds.
+rounding is `_r2` (`fixed.div_half_up`), half away from zero, exactly where the spec rounds.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from warehouse.costing.fixed import div_half_up as _r2
 
 # Event kinds are the type ranks of §2.3, so sorting by kind orders same-time movements.
 RECEIPT, CUSTOMER_RETURN, GAIN, LOSS, SUPPLIER_RETURN, SALE = 0, 1, 2, 3, 4, 5
@@ -18,17 +20,6 @@ RECEIPT, CUSTOMER_RETURN, GAIN, LOSS, SUPPLIER_RETURN, SALE = 0, 1, 2, 3, 4, 5
 LOSS_BEYOND_ON_HAND = 1
 SUPPLIER_RETURN_BEYOND_LOT = 2  # also covers "≤ on-hand" in WAC: on-hand is the sum of the lots
 SUPPLIER_RETURN_NEGATIVE_VALUE = 3
-
-
-@njit(cache=True, nogil=True)
-def _r2(num: int, den: int) -> int:
-    """num / den (den > 0) rounded half away from zero, on integers."""
-    mag = num if num >= 0 else -num
-    quot = mag // den
-    rem = mag - quot * den
-    if rem >= den - rem:
-        quot += 1
-    return quot if num >= 0 else -quot
 
 
 @njit(cache=True, nogil=True)
