@@ -7,6 +7,11 @@ import great_expectations.expectations as gxe
 from expectations.checks import EMAIL_REGEX, key_checks
 from expectations.suite import Check, GateParams, HoldBack, Suite
 
+QUERY = """
+select customer_record_key, connection, connection_role, source_customer_id, golden_customer_id, email_raw
+from core.dim_customer_links
+"""
+
 
 def suite(params: GateParams) -> Suite:
     """Keys, every record in a golden customer, e-mails well formed."""
@@ -15,6 +20,7 @@ def suite(params: GateParams) -> Suite:
         schema="core",
         model="dim_customer_links",
         key=("customer_record_key",),
+        query=QUERY,
         checks=[
             *key_checks(("customer_record_key",), what="customer record"),
             Check(

@@ -9,6 +9,12 @@ from expectations.suite import Check, GateParams, Suite
 KEY = ("connection", "order_line_id")
 
 
+QUERY = """
+select connection, order_line_id, order_id, sku, product_name, product_type, quantity
+from staging.stg_dolibarr__order_lines
+"""
+
+
 def suite(params: GateParams) -> Suite:
     """Keys, and whole quantities on lines of physical products (services may be fractional)."""
     return Suite(
@@ -16,6 +22,7 @@ def suite(params: GateParams) -> Suite:
         schema="staging",
         model="stg_dolibarr__order_lines",
         key=KEY,
+        query=QUERY,
         required=False,
         checks=[
             *key_checks(KEY, what="ERP order line"),

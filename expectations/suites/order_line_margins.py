@@ -7,6 +7,13 @@ import great_expectations.expectations as gxe
 from expectations.checks import key_checks
 from expectations.suite import Check, GateParams, Suite
 
+QUERY = """
+select
+    order_line_key, order_ref, channel_key, order_date, sku, quantity, net_excl_tax, fifo_cost, fifo_margin,
+    fifo_margin_rate
+from marts.rpt_order_line_margins
+"""
+
 
 def suite(params: GateParams) -> Suite:
     """Keys, and the FIFO margin rate within the merchant's bounds."""
@@ -16,6 +23,7 @@ def suite(params: GateParams) -> Suite:
         schema="marts",
         model="rpt_order_line_margins",
         key=("order_line_key",),
+        query=QUERY,
         checks=[
             *key_checks(("order_line_key",), what="sale line"),
             Check(

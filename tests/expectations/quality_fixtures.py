@@ -47,7 +47,9 @@ def good_tables() -> dict[str, pd.DataFrame]:
         "core.dim_customer_links": pd.DataFrame(
             {
                 "customer_record_key": ["erp:17", "webshop:1"],
+                "connection": ["erp", "webshop"],
                 "connection_role": ["erp", "channel"],
+                "source_customer_id": ["17", "1"],
                 "golden_customer_id": ["erp:17", "erp:17"],
                 "email_raw": ["agathe.laurent@exemple.fr", "agathe.laurent@exemple.fr"],
             }
@@ -73,6 +75,9 @@ def good_tables() -> dict[str, pd.DataFrame]:
             {
                 "connection": ["erp", "erp"],
                 "order_line_id": ["10", "11"],
+                "order_id": ["3", "3"],
+                "sku": ["SKU-B", None],
+                "product_name": ["Tote bag", "Shipping"],
                 "product_type": ["product", "service"],
                 "quantity": [2.0, 1.5],
             }
@@ -118,8 +123,14 @@ def good_tables() -> dict[str, pd.DataFrame]:
         "marts.rpt_order_line_margins": pd.DataFrame(
             {
                 "order_line_key": ["webshop:1", "webshop:2", "erp:7"],
+                "order_ref": ["ABCDEFGHI", "ABCDEFGHI", "CO2605-0001"],
+                "channel_key": ["webshop", "webshop", "erp:store"],
+                "order_date": [date(2026, 5, 2), date(2026, 5, 2), date(2026, 5, 1)],
+                "sku": ["SKU-A", "SKU-A", "SKU-B"],
+                "quantity": [1, 1, 1],
                 "net_excl_tax": [10.0, 10.0, 20.0],
                 "fifo_cost": [5.0, 5.0, 8.0],
+                "fifo_margin": [5.0, 5.0, 12.0],
                 "fifo_margin_rate": [0.5, 0.5, 0.6],
             }
         ),
