@@ -2,11 +2,12 @@
 
 The file is in the sandbox's POS daily sales layout (14 columns, UTF-8, store wall-clock times), generated
 once under `data/bench/flatfiles/`. Each repetition runs, in fresh child processes, DuckDB's own
-`create table ... as select * from read_csv(file)` into a new DuckDB file (the floor), then the source:
-a dlt pipeline with `flatfiles_source` (hash, parse, type every column, all-or-nothing buffering, Parquet,
-load into DuckDB) and the move of the file to `processed/`. Times are taken inside the children, around
-the work only; the best repetition of each is compared (the machines are shared and noisy). The peak RSS
-is the source child's own.
+`create table ... as select * from read_csv(file)` into a new DuckDB file (the floor), then the source as
+a sync runs it: `flows.extract.extract_connection` on a `flatfiles` connection (dlt pipeline with
+`flatfiles_source`: parse and hash, type every column, all-or-nothing buffering, Parquet, load into
+DuckDB; then the move of the file to `processed/`). Times are taken inside the children around the work
+(the extraction step's own timing); the best repetition of each is compared, and the medians (the
+machines are shared and noisy). The peak RSS is the source child's own.
 
 Usage: `python -m bench flatfiles` or `python -m bench.bench_flatfiles [--lines 1000000] [--repeat 3]`.
 """
@@ -69,30 +70,26 @@ def make_file(path: Path, lines: int, seed: int = 7) -> Path:
 
 
 def child_source(source_file: Path, work: Path) -> None:
-    """Load the file through the flat-file source into a fresh DuckDB file; print rows and seconds."""
-    import dlt
-
-    from sources.flatfiles import flatfiles_source, settle_drop_folder
+    """Extract the file as a `flatfiles` connection through the flows' extraction step; print rows and seconds."""
+    from flows.config import Connection, Merchant, Settings
+    from flows.extract import extract_connection
 
     drop = work / "drop"
     drop.mkdir(parents=True)
-    os.link(source_file, drop / source_file.name)  # the source moves it to processed/ afterwards
-    pipeline = dlt.pipeline(
-        pipeline_name="bench_flatfiles",
-        destination=dlt.destinations.duckdb(str(work / "warehouse.duckdb")),
-        dataset_name="raw_pos",
-        pipelines_dir=str(work / "dlt"),
+    os.link(source_file, drop / source_file.name)  # the step moves it to processed/ afterwards
+    conn = Connection(
+        name="pos",
+        kind="flatfiles",
+        role="channel",
+        channel="store",
+        timezone="Europe/Paris",
+        options={"path": str(drop), "layout": "pos_sales", "min_age_seconds": 0},
     )
-    source = flatfiles_source(
-        path=str(drop), layout="pos_sales", connection="pos", timezone="Europe/Paris", min_age_seconds=0
-    )
-    started = time.perf_counter()
-    pipeline.run(source, loader_file_format="parquet")
-    settle_drop_folder(str(drop), pipeline.state)
-    seconds = time.perf_counter() - started
-    rows = pipeline.last_trace.last_normalize_info.row_counts["pos_sales_lines"]
-    steps = {s.step: (s.finished_at - s.started_at).total_seconds() for s in pipeline.last_trace.steps}
-    print(json.dumps({"rows": rows, "seconds": seconds, "steps": steps}))
+    settings = Settings(data_dir=work / "data", merchant=Merchant(), connections={"pos": conn})
+    result = extract_connection(conn, settings)
+    if not (drop / "processed" / source_file.name).exists():
+        raise RuntimeError(f"{source_file.name} was not moved to processed/")
+    print(json.dumps({"rows": result.rows["pos_sales_lines"], "seconds": result.seconds}))
 
 
 def child_floor(source_file: Path, work: Path) -> None:
@@ -140,7 +137,6 @@ def main(argv: list[str]) -> None:
     loads: list[float] = []
     walls: list[float] = []
     peaks: list[int] = []
-    steps: list[dict[str, float]] = []
     for _ in range(args.repeat):
         _, _, floor = _run_child("floor", source_file, CACHE / "run-floor")
         wall, rss, load = _run_child("source", source_file, CACHE / "run-source")
@@ -152,11 +148,8 @@ def main(argv: list[str]) -> None:
         loads.append(load["seconds"])
         walls.append(wall)
         peaks.append(rss)
-        steps.append(load["steps"])
         print(
-            f"  floor {floor['seconds']:.2f} s, source {load['seconds']:.2f} s "
-            f"({', '.join(f'{k} {v:.2f}' for k, v in load['steps'].items() if k != 'run')}), "
-            f"peak RSS {rss / 2**20:.0f} MiB",
+            f"  floor {floor['seconds']:.2f} s, source {load['seconds']:.2f} s, peak RSS {rss / 2**20:.0f} MiB",
             flush=True,
         )
     best_load, best_floor = min(loads), min(floors)
