@@ -7,8 +7,8 @@
   (retries included: none here) and calls per record, per entity.
 * Stock: on a larger world (scale 3, about 1,300 stock records), `--stock` quantities are pushed through the
   PrestaShop destination three ways: read-modify-write PUT with 4 writes in flight, the same one at a time,
-  and PATCH (the key granted it) with 4 in flight. Each way reads its batch of 100 records in one call before
-  writing and once after (the re-read): about 1.02 calls per record plus one PUT or PATCH each.
+  and PATCH (the key granted it) with 4 in flight. Each way sends one PUT or PATCH per record and reads each
+  batch of 100 records in one call before writing and once after (the re-read): about 1.02 calls per record.
 
 Times are those of the emulators on this machine (a PHP shop answers writes slower): read them as ratios.
 """
@@ -132,7 +132,7 @@ def _stock(root: Path, count: int) -> list[Figure]:
             written = sum(1 for o in outcomes if o.status == "written")
             if written != count:
                 raise RuntimeError(f"{label}: {written} of {count} stock records written")
-            extra = {
+            extra: dict[str, object] = {
                 "records": count,
                 "calls": destination.calls,
                 "calls_per_record": round(destination.calls / count, 3),
