@@ -265,3 +265,19 @@ def test_an_xml_of_another_kind_is_refused_by_its_root(loader: Loader, tmp_path:
         reason
         == "line 2: the root element is <Invoices>, the mapping reads records at OrderReport/Order/Items/Item"
     )
+
+
+def test_a_rejected_file_fixed_and_dropped_again_loads(loader: Loader, tmp_path: Path) -> None:
+    drop = tmp_path / "pos"
+    drop.mkdir()
+    (drop / "day.csv").write_bytes(_pos(LINES[0], LINES[1][:30]))
+    loader.run("pos", drop, "pos_sales")
+    assert loader.files("pos")["day.csv"][:2] == ("rejected", 0)
+
+    # the till exports the day again, complete, under the same name
+    (drop / "day.csv").write_bytes(_pos(*LINES))
+    loader.run("pos", drop, "pos_sales")
+
+    statuses = loader.sql("select file_id, status, rows_loaded from raw_pos.loaded_files order by file_id")
+    assert statuses == [(1, "rejected", 0), (2, "loaded", 3)]
+    assert tree(drop) == ["processed/day.csv", "rejected/day.csv", "rejected/day.csv.reason.txt"]
