@@ -200,7 +200,9 @@ def test_french_export_gives_the_api_products_prices_and_stock(
     assert export_only.sql(query) == api_and_files.sql(query)
 
 
-def test_staging_keeps_the_latest_file_and_shows_every_file_and_bad_line(loader: Loader, tmp_path: Path) -> None:
+def test_staging_keeps_the_latest_file_and_shows_every_file_and_bad_line(
+    loader: Loader, tmp_path: Path
+) -> None:
     # GIVEN a day's POS export, then a corrected re-export of the same day with a bad line
     drop = tmp_path / "pos"
     (drop / "PARIS").mkdir(parents=True)
