@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from warehouse.costing import kpis as kpi
 from warehouse.costing.errors import CostingInputError
 from warehouse.costing.fixed import half_up_div, ratio_half_up, to_decimal
-from warehouse.costing.inputs import Inputs, read_inputs, take
+from warehouse.costing.inputs import Inputs, read_inputs, sort_rows, take
 from warehouse.costing.valuation import Lots, value_lots
 from warehouse.costing.walk import (
     CUSTOMER_RETURN,
@@ -85,31 +84,14 @@ def _events(inputs: Inputs, lots: Lots) -> Events:
     )
     product = np.concatenate([rec.product, sal.product, ret.product, adj.product])
     when = np.concatenate([rec.time, sal.time, ret.time, adj.time])
-    # One argsort on a packed int64 key (product, time, type) when it fits, instead of a 3-key lexsort.
-    start = when.min(initial=0)
-    time_bits = int(when.max(initial=0) - start).bit_length()
-    if int(product.max(initial=0)).bit_length() + time_bits + 3 <= 63:
-        order = np.argsort(
-            (product.astype(np.int64) << (time_bits + 3)) | ((when - start) << 3) | kind, kind="stable"
-        )
-    else:
-        order = np.lexsort((kind, when, product))
-    # Ties on (product, time, type) are rare: only those rows are ordered by id (as text) and line_no.
-    key_p, key_t, key_k = product[order], when[order], kind[order]
-    same = (key_p[1:] == key_p[:-1]) & (key_t[1:] == key_t[:-1]) & (key_k[1:] == key_k[:-1])
-    if same.any():
-        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
-        group = np.cumsum(np.r_[True, ~same])[tied]
-        line_no = np.concatenate([rec.line_no, np.zeros(order.size - rec.qty.size, np.int64)])
-        ties = pa.table(
-            {
-                "group": group,
-                "tie": pa.concat_arrays([rec.receipt_id, sal.line_id, ret.ids, adj.ids]).take(order[tied]),
-                "line_no": line_no[order[tied]],
-            }
-        )
-        keys = [("group", "ascending"), ("tie", "ascending"), ("line_no", "ascending")]
-        order[tied] = order[tied][pc.sort_indices(ties, sort_keys=keys).to_numpy()]
+
+    def ties(rows: np.ndarray) -> pa.Table:
+        """Same product, time and type: by id (as text), then line_no (receipts)."""
+        line_no = np.concatenate([rec.line_no, np.zeros(product.size - rec.qty.size, np.int64)])
+        ids = pa.concat_arrays([rec.receipt_id, sal.line_id, ret.ids, adj.ids])
+        return pa.table({"tie": ids.take(rows), "line_no": line_no[rows]})
+
+    order = sort_rows([product, when, kind], ties)
     src = np.concatenate(
         [np.arange(rec.qty.size), np.arange(sal.qty.size), np.arange(n_ret), n_ret + np.arange(len(adj.ids))]
     )[order]

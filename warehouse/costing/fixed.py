@@ -122,6 +122,20 @@ def decimal_unscaled(arr: pa.Array) -> np.ndarray:
     return low.copy()
 
 
+@njit(cache=True, nogil=True)
+def _decimal_words(unscaled: np.ndarray, words: np.ndarray) -> int:
+    """Fill the two int64 words (low, sign) of each decimal128; return the largest magnitude."""
+    largest = 0
+    for i in range(unscaled.size):
+        value = unscaled[i]
+        words[2 * i] = value
+        words[2 * i + 1] = value >> 63
+        magnitude = value if value >= 0 else -value
+        if magnitude > largest:
+            largest = magnitude
+    return largest
+
+
 def to_decimal(unscaled: np.ndarray, scale: int, valid: np.ndarray | None = None) -> pa.Array:
     """A decimal128(18 or 38, scale) Arrow array from int64 unscaled values; `valid` False gives null.
 
@@ -135,31 +149,52 @@ def to_decimal(unscaled: np.ndarray, scale: int, valid: np.ndarray | None = None
     """
     unscaled = np.ascontiguousarray(unscaled, dtype=np.int64)
     words = np.empty(2 * unscaled.size, dtype=np.int64)
-    words[0::2] = unscaled
-    words[1::2] = unscaled >> 63
-    precision = 18 if unscaled.size == 0 or np.abs(unscaled).max() < 10**18 else 38
+    precision = 18 if _decimal_words(unscaled, words) < 10**18 else 38
     mask = None
     null_count = 0
     if valid is not None and not valid.all():
-        mask = pa.py_buffer(np.packbits(valid.astype(np.uint8), bitorder="little").tobytes())
-        null_count = int((~valid).sum())
+        mask = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        null_count = int(valid.size - np.count_nonzero(valid))
     return pa.Array.from_buffers(
         pa.decimal128(precision, scale),
         unscaled.size,
-        [mask, pa.py_buffer(words)],  # the buffer keeps `words` alive: no copy
+        [mask, pa.py_buffer(words)],  # the buffers keep their arrays alive: no copy
         null_count=null_count,
     )
+
+
+@njit(cache=True, nogil=True)
+def _scaled_ratio_kernel(
+    num: np.ndarray, den: np.ndarray, scale: int, out: np.ndarray, valid: np.ndarray, overflow: np.ndarray
+) -> None:
+    """out = num × scale / den half away from zero (the sign of den moved to num); invalid where den is 0."""
+    limit = (np.int64(1) << 62) // scale
+    for i in range(num.size):
+        d = den[i]
+        if d == 0:
+            valid[i] = False
+            continue
+        n = num[i] if d > 0 else -num[i]
+        if abs(n) > limit:
+            overflow[i] = True
+        else:
+            out[i] = div_half_up(n * scale, abs(d))
 
 
 def safe_ratio(num: np.ndarray, den: np.ndarray, digits: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """`num / den` to `digits` decimals half-up, as (unscaled int64, valid mask); null where den == 0.
 
     Both inputs share one unit (cents, units...), so the scale of the ratio is only `digits`. A negative
-    denominator is allowed: the sign moves to the numerator.
+    denominator is allowed: the sign moves to the numerator. One compiled pass; the (rare) products
+    beyond int64 are computed exactly with Python integers.
     """
-    num = np.asarray(num, dtype=np.int64)
-    den = np.asarray(den, dtype=np.int64)
-    valid = den != 0
-    sign = np.where(den < 0, -1, 1)
-    out = ratio_half_up([num * sign, 10**digits], [np.where(valid, np.abs(den), 1)])
-    return np.where(valid, out, 0), valid
+    num, den = np.broadcast_arrays(np.asarray(num, dtype=np.int64), np.asarray(den, dtype=np.int64))
+    num, den = np.ascontiguousarray(num), np.ascontiguousarray(den)
+    out = np.zeros(num.size, dtype=np.int64)
+    valid = np.ones(num.size, dtype=np.bool_)
+    overflow = np.zeros(num.size, dtype=np.bool_)
+    _scaled_ratio_kernel(num.ravel(), den.ravel(), 10**digits, out, valid, overflow)
+    for i in np.flatnonzero(overflow):
+        sign = -1 if den.flat[i] < 0 else 1
+        out[i] = ratio_half_up([int(num.flat[i]) * sign, 10**digits], [abs(int(den.flat[i]))])[0]
+    return out.reshape(num.shape), valid.reshape(num.shape)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, NoReturn
 
@@ -30,11 +30,22 @@ class Fixed(NamedTuple):
     scale: int
 
 
+def _blank(arr: pa.Array) -> pa.Array | None:
+    """Where a text cell is empty or only whitespace (null where null), or None when no cell is."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    length = pc.utf8_length(arr)  # no copy of the strings
+    space = pc.utf8_is_space(arr)
+    if pc.min(length).as_py() != 0 and not pc.any(space).as_py():
+        return None  # the usual case: one pass each, no mask to build
+    return pc.or_(pc.equal(length, 0), space)
+
+
 def _empty(arr: pa.Array) -> np.ndarray:
     """True where a cell is null or blank."""
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+    blank = _blank(arr)
+    if blank is None:
         return arr.is_null().to_numpy(zero_copy_only=False)
-    blank = pc.or_(pc.equal(pc.utf8_length(arr), 0), pc.utf8_is_space(arr))  # no copy of the strings
     return pc.or_kleene(arr.is_null(), blank).fill_null(True).to_numpy(zero_copy_only=False)
 
 
@@ -79,10 +90,11 @@ class Table:
     def text(self, name: str, *, required: bool = True) -> pa.Array:
         """A text column as Arrow strings; a blank cell is null (refused when `required`)."""
         arr = pc.cast(self.column(name), pa.string())
-        empty = _empty(arr)
         if required:
-            self.fail_first(empty, f"{name} is empty")
-        return pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), arr) if empty.any() else arr
+            self.fail_first(_empty(arr), f"{name} is empty")
+            return arr
+        blank = _blank(arr)  # blank cells become null; null ones already are (no copy when none is blank)
+        return arr if blank is None else pc.if_else(blank.fill_null(False), pa.scalar(None, pa.string()), arr)
 
     def decimal(self, name: str) -> Fixed:
         """A number column, exactly (strings are parsed as decimals, never through float)."""
@@ -179,7 +191,17 @@ class Table:
 
 def lookup(values: pa.Array, keys: pa.Array) -> np.ndarray:
     """Position of each value in `keys` (first match), -1 where absent or null."""
-    return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy().astype(np.int64)
+    if len(keys) <= 2 * len(values) + 4096 or keys.null_count:
+        return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy().astype(np.int64)
+    # Few values, many keys (returns against sale lines): hashing the distinct values and probing the
+    # keys with them is much cheaper than hashing every key.
+    encoded = pc.dictionary_encode(values)
+    hit = pc.index_in(keys, value_set=encoded.dictionary).fill_null(-1).to_numpy().astype(np.int64)
+    rows = np.flatnonzero(hit >= 0)
+    first = np.full(len(encoded.dictionary), len(keys), dtype=np.int64)
+    np.minimum.at(first, hit[rows], rows)
+    first[first == len(keys)] = -1
+    return take(first, encoded.indices.fill_null(-1).to_numpy().astype(np.int64), -1)
 
 
 def codes(values: pa.Array) -> np.ndarray:
@@ -198,6 +220,58 @@ def take(values: np.ndarray, index: np.ndarray, fill: int) -> np.ndarray:
     if values.size == 0:
         return np.full(index.shape, fill, dtype=values.dtype)
     return np.where(index >= 0, values[np.maximum(index, 0)], fill)
+
+
+def sort_rows(columns: list[np.ndarray], ties: Callable[[np.ndarray], pa.Table] | None = None) -> np.ndarray:
+    """Row order by integer `columns` (most significant first), then by the Arrow sort keys of `ties`.
+
+    The columns are packed into one int64 key when their ranges fit (one argsort instead of a lexsort;
+    a column is divided by the common step of its values first, e.g. whole seconds in microseconds).
+    Rows equal on every column are rare: only those are ordered by `ties(rows)`, a table whose columns
+    are the next sort keys (ascending) of the given rows.
+
+    Args:
+        columns: int64 arrays of one length.
+        ties: optional, the tie-break keys of some rows (text ids, line numbers...).
+
+    Returns:
+        The permutation that sorts the rows.
+    """
+    size = columns[0].size
+    if size == 0:
+        return np.zeros(0, dtype=np.int64)
+    shifted = [c.astype(np.int64) - c.min() for c in columns]
+    bits = [int(c.max()).bit_length() for c in shifted]
+    if sum(bits) > 63:
+        steps = [int(np.gcd.reduce(c)) or 1 for c in shifted]
+        shifted = [c // step if step > 1 else c for c, step in zip(shifted, steps, strict=True)]
+        bits = [int(c.max()).bit_length() for c in shifted]
+    if sum(bits) <= 63:
+        key = shifted[0]
+        for column, width in zip(shifted[1:], bits[1:], strict=True):
+            key = (key << width) | column
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        same = ordered[1:] == ordered[:-1]
+    else:
+        order = np.lexsort(columns[::-1])
+        same = np.ones(size - 1, dtype=bool)
+        for column in columns:
+            ordered = column[order]
+            same &= ordered[1:] == ordered[:-1]
+    if ties is not None and same.any():
+        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+        extra = ties(order[tied])
+        keys = pa.table(
+            {
+                "group": np.cumsum(np.r_[True, ~same])[tied],
+                **{name: extra.column(name) for name in extra.column_names},
+            }
+        )
+        order[tied] = order[tied][
+            pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in keys.column_names]).to_numpy()
+        ]
+    return order
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 from numba import njit
 
 from warehouse.costing.fixed import half_up_div, ratio_half_up, safe_ratio, to_decimal
-from warehouse.costing.inputs import Inputs, first_rows, lookup
+from warehouse.costing.inputs import Inputs, first_rows, lookup, sort_rows
 
 METHODS = ("fifo", "wac", "wacp")
 MOVEMENT_TYPES = ["customer_return", "supplier_return", "adjustment_gain", "adjustment_loss"]
@@ -278,50 +278,68 @@ class Orders:
 def _orders(inputs: Inputs, sale_month: np.ndarray, channel_code: np.ndarray) -> Orders:
     sal = inputs.sales
     first = first_rows(sal.order_code)  # order-level fields are the same on every line (checked)
-    cust = customers(normalize_emails(sal.email.take(first)), normalize_phones(sal.phone.take(first)))
+    cust = customers(sal.email.take(first), sal.phone.take(first))
     click_collect = pc.equal(sal.fulfillment.take(first), "click_collect").to_numpy(zero_copy_only=False)
     return Orders(first, sale_month[first], channel_code[first], click_collect, cust)
 
 
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """Sorted distinct int64 keys (sort-based: faster than hashing here)."""
-    keys = np.sort(keys)
-    return keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
+@njit(cache=True, nogil=True)
+def _count_customers(cust, month, channel, n_ch, identified, new, repeat):  # fmt: skip
+    """Walk the identified orders sorted by (customer, datetime, order_id); count per row of [month, slot].
+
+    Slots 0..n_ch-1 are the channels and slot n_ch is ALL. A customer is identified in a row if one of
+    their orders is in it; new in the row of their first order; a repeat customer of the row if their
+    lifetime orders up to the end of the row's month (all channels) are at least 2.
+    """
+    seen = np.full(n_ch, -1, dtype=np.int64)  # the last month block each channel was counted in
+    block = 0
+    i = 0
+    n = cust.size
+    while i < n:
+        run_end = i
+        while run_end < n and cust[run_end] == cust[i]:
+            run_end += 1
+        new[month[i], channel[i]] += 1
+        new[month[i], n_ch] += 1
+        a = i
+        while a < run_end:
+            m = month[a]
+            b = a
+            while b < run_end and month[b] == m:
+                b += 1
+            again = 1 if b - i >= 2 else 0  # orders up to the end of month m (sorted by time)
+            identified[m, n_ch] += 1
+            repeat[m, n_ch] += again
+            for x in range(a, b):
+                c = channel[x]
+                if seen[c] != block:
+                    seen[c] = block
+                    identified[m, c] += 1
+                    repeat[m, c] += again
+            block += 1
+            a = b
+        i = run_end
 
 
-def _first_orders(inputs: Inputs, orders: Orders) -> np.ndarray:
-    """Index (into orders) of each identified customer's first order ever: earliest (datetime, order_id)."""
+def _customer_counts(inputs: Inputs, orders: Orders, n_ch: int, n_m: int) -> dict[str, np.ndarray]:
+    """identified, new and repeat customers as [month, channel slots + ALL] (§7.1, §7.2).
+
+    A customer's first order is the earliest (datetime, order_id) across all channels.
+    """
     sal = inputs.sales
     known = np.flatnonzero(orders.customer >= 0)
     line = orders.line[known]
-    by_time = pc.sort_indices(
-        pa.table({"cust": orders.customer[known], "time": sal.time[line], "order": sal.order_id.take(line)}),
-        sort_keys=[("cust", "ascending"), ("time", "ascending"), ("order", "ascending")],
-    ).to_numpy()
-    cust = orders.customer[known][by_time]
-    return known[by_time[np.r_[True, cust[1:] != cust[:-1]]]] if cust.size else known
-
-
-def _customer_counts(
-    orders: Orders, first: np.ndarray, row: np.ndarray, row_month: np.ndarray, n_months: int
-):
-    """identified, new and repeat customers per row (a row is a month × channel, or a month for ALL)."""
-    n_rows = row_month.size
-    known = orders.customer >= 0
-    cust, month, row_known = orders.customer[known], orders.month[known], row[known]
-    width = int(cust.max(initial=-1)) + 1 or 1
-    pairs = _distinct(row_known.astype(np.int64) * width + cust)
-    pair_row, pair_cust = pairs // width, pairs % width
-    identified = _sum(pair_row, n_rows, 1)
-    new = _sum(row[first], n_rows, 1)  # each customer is new once, in the row of their first order
-    # Lifetime orders up to the end of the row's month, all channels (§7.2 repeat_customer_rate).
-    keys = np.sort(cust.astype(np.int64) * n_months + month)
-    upto = pair_cust * n_months + row_month[pair_row]
-    lifetime = np.searchsorted(keys, upto, side="right") - np.searchsorted(
-        keys, pair_cust * n_months, side="left"
+    by_time = sort_rows(
+        [orders.customer[known], sal.time[line]],
+        lambda rows: pa.table({"order": sal.order_id.take(line[rows])}),
     )
-    repeat = _sum(pair_row, n_rows, (lifetime >= 2).astype(np.int64))
-    return identified, new, repeat
+    ranked = known[by_time]
+    counts = {name: np.zeros((n_m, n_ch + 1), dtype=np.int64) for name in ("identified", "new", "repeat")}
+    _count_customers(
+        orders.customer[ranked], orders.month[ranked], orders.channel[ranked], n_ch,
+        counts["identified"], counts["new"], counts["repeat"],
+    )  # fmt: skip
+    return counts
 
 
 def _month_major(per_product: np.ndarray) -> np.ndarray:
@@ -342,13 +360,12 @@ def channel_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
     n_ch = len(channels)
     ch_code = lookup(sal.channel, channels)
     orders = _orders(inputs, sale_month, ch_code)
-    first = _first_orders(inputs, orders)
+    people = _customer_counts(inputs, orders, n_ch, n_m)
     back = moves.type == 0
     ret_ch = lookup(moves.channel, channels)[back]
     ret_month = moves.month[back]
 
-    def metrics(line_row, order_row, ret_row, row_month):
-        n_rows = row_month.size
+    def metrics(line_row, order_row, ret_row, n_rows, slots):
         out = {
             "orders": _sum(order_row, n_rows, 1),
             "units_sold": _sum(line_row, n_rows, sal.qty),
@@ -361,18 +378,16 @@ def channel_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
         }
         for m in METHODS:
             out[m] = _sum(line_row, n_rows, cost[m]) - _sum(ret_row, n_rows, moves.value[m][back])
-        out["identified"], out["new"], out["repeat"] = _customer_counts(
-            orders, first, order_row, row_month, n_m
-        )
-        return out
+        return out | {name: counts[:, slots].ravel() for name, counts in people.items()}
 
     per_channel = metrics(
         sale_month * n_ch + ch_code,
         orders.month * n_ch + orders.channel,
         ret_month * n_ch + ret_ch,
-        np.repeat(np.arange(n_m), n_ch),
+        n_m * n_ch,
+        slice(0, n_ch),
     )
-    per_month = metrics(sale_month, orders.month, ret_month, np.arange(n_m))
+    per_month = metrics(sale_month, orders.month, ret_month, n_m, n_ch)
     month = np.concatenate([np.repeat(np.arange(n_m), n_ch), np.arange(n_m)])
     position = np.concatenate([np.tile(np.arange(n_ch), n_m), np.full(n_m, n_ch)])
     order = np.lexsort((position, month))
