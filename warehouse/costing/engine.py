@@ -129,8 +129,8 @@ class Calendar:
     days_in_month: np.ndarray
 
     def month(self, time_us: np.ndarray) -> np.ndarray:
-        """Month index (0-based in the report) of microsecond timestamps."""
-        return time_us.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64) - self.first
+        """Month index (0-based in the report) of microsecond timestamps within the reported months."""
+        return self.month_of_day[time_us // _US_PER_DAY - self.day0]  # a lookup: no calendar arithmetic
 
     def labels(self) -> np.ndarray:
         """'YYYY-MM' of every reported month."""
@@ -211,36 +211,9 @@ def compute_costs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = 
     lap("check")
     lots = value_lots(inputs)
     lap("lots")
-    events = _events(inputs, lots)
-    _check_range(inputs, lots, events)
-    cal = _calendar(inputs, events.time)
-    n_p, n_m = len(inputs.products.ids), cal.count
+    cal, walked = _walk(inputs, lots)
     sal, ret = inputs.sales, inputs.returns
-    n_mov = len(ret.ids) + len(inputs.adjustments.ids)
-    fb = inputs.products.fallback
-    fb_num = fb.unscaled * 100
-    fb_den = np.full(n_p, 10**fb.scale, dtype=np.int64)
-    active = np.maximum(inputs.products.active_day - cal.day0, 0)
-
-    cost = {m: np.zeros(sal.qty.size, np.int64) for m in METHODS}
-    mov = {m: np.zeros(n_mov, np.int64) for m in METHODS}
-    neg = np.zeros(sal.qty.size, np.int64)
-    close = {k: np.zeros((n_p, n_m), np.int64) for k in ("qty", "fifo", "wac", "oos")}
-    err_pos = np.full(n_p, -1, np.int64)
-    err_code = np.zeros(n_p, np.int64)
-    day = (events.time // _US_PER_DAY - cal.day0).astype(np.int64)
-    walk_perpetual(
-        events.bounds, events.kind, events.qty, events.value, events.src, events.ref, day, sal.qty, fb_num, fb_den,
-        active, cal.month_of_day, cost["fifo"], cost["wac"], neg, mov["fifo"], mov["wac"], close["qty"],
-        close["fifo"], close["wac"], close["oos"], err_pos, err_code,
-    )  # fmt: skip
-    if (err_pos >= 0).any():
-        raise _walk_error(inputs, events, err_pos, err_code)
-
-    periodic = _periodic(inputs, lots, events, cal, fb_num, fb_den)
-    if not np.array_equal(periodic.close_qty, close["qty"]):
-        raise AssertionError("periodic and perpetual on-hand quantities disagree")
-    _periodic_values(inputs, lots, events, cal, periodic, cost["wacp"], mov["wacp"])
+    cost, mov, close, periodic = walked.cost, walked.mov, walked.close, walked.periodic
     lap("walk")
 
     revenue = kpi.revenue(inputs)
@@ -266,7 +239,7 @@ def compute_costs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = 
                 "share_eur": to_decimal(lots.share_value, 2),
             }
         ),
-        line_costs=kpi.line_table(inputs, revenue, cost, neg, sale_month, months),
+        line_costs=kpi.line_table(inputs, revenue, cost, walked.neg, sale_month, months),
         movement_costs=movements.table(months),
         kpis=pa.table({}),
         product_kpis=pa.table({}),
@@ -289,10 +262,60 @@ class Periodic:
     close_value: np.ndarray
 
 
-def _periodic(inputs: Inputs, lots: Lots, events: Events, cal: Calendar, fb_num, fb_den) -> Periodic:
-    """Periodic weighted average: one CMUP per product and month, months in sequence, products at once."""
+@dataclass
+class Walked:
+    """What the walks give: costs per sale line and movement per method, month-end stock, periodic CMUP."""
+
+    cost: dict[str, np.ndarray]
+    mov: dict[str, np.ndarray]
+    neg: np.ndarray
+    close: dict[str, np.ndarray]
+    periodic: Periodic
+
+
+def _walk(inputs: Inputs, lots: Lots) -> tuple[Calendar, Walked]:
+    """Sort the events, walk them (FIFO and perpetual CMUP), then the periodic CMUP; the events die here."""
+    events = _events(inputs, lots)
+    _check_range(inputs, lots, events)
+    cal = _calendar(inputs, events.time)
     n_p, n_m = len(inputs.products.ids), cal.count
-    cell = events.product.astype(np.int64) * n_m + cal.month(events.time)
+    sal, ret = inputs.sales, inputs.returns
+    n_mov = len(ret.ids) + len(inputs.adjustments.ids)
+    fb = inputs.products.fallback
+    fb_num = fb.unscaled * 100
+    fb_den = np.full(n_p, 10**fb.scale, dtype=np.int64)
+    active = np.maximum(inputs.products.active_day - cal.day0, 0)
+
+    cost = {m: np.zeros(sal.qty.size, np.int64) for m in METHODS}
+    mov = {m: np.zeros(n_mov, np.int64) for m in METHODS}
+    neg = np.zeros(sal.qty.size, np.int64)
+    close = {k: np.zeros((n_p, n_m), np.int64) for k in ("qty", "fifo", "wac", "oos")}
+    err_pos = np.full(n_p, -1, np.int64)
+    err_code = np.zeros(n_p, np.int64)
+    day = events.time // _US_PER_DAY - cal.day0
+    walk_perpetual(
+        events.bounds, events.kind, events.qty, events.value, events.src, events.ref, day, sal.qty, fb_num, fb_den,
+        active, cal.month_of_day, cost["fifo"], cost["wac"], neg, mov["fifo"], mov["wac"], close["qty"],
+        close["fifo"], close["wac"], close["oos"], err_pos, err_code,
+    )  # fmt: skip
+    if (err_pos >= 0).any():
+        raise _walk_error(inputs, events, err_pos, err_code)
+
+    month = cal.month_of_day[day]
+    del day
+    periodic = _periodic(inputs, lots, events, month, n_m, fb_num, fb_den)
+    if not np.array_equal(periodic.close_qty, close["qty"]):
+        raise AssertionError("periodic and perpetual on-hand quantities disagree")
+    _periodic_values(inputs, lots, events, month, periodic, cost["wacp"], mov["wacp"])
+    return cal, Walked(cost, mov, neg, close, periodic)
+
+
+def _periodic(
+    inputs: Inputs, lots: Lots, events: Events, month: np.ndarray, n_m: int, fb_num, fb_den
+) -> Periodic:
+    """Periodic weighted average: one CMUP per product and month, months in sequence, products at once."""
+    n_p = len(inputs.products.ids)
+    cell = events.product * n_m + month
     kind, qty = events.kind, events.qty
     ret = inputs.returns
     supplier = kind == SUPPLIER_RETURN
@@ -330,10 +353,10 @@ def _periodic(inputs: Inputs, lots: Lots, events: Events, cal: Calendar, fb_num,
     return out
 
 
-def _periodic_values(inputs, lots, events, cal, periodic, sale_cost, mov_value) -> None:
+def _periodic_values(inputs, lots, events, month, periodic, sale_cost, mov_value) -> None:
     """Sale, loss, gain and customer-return values at the month's CMUP; supplier returns at the lot's unit."""
     kind = events.kind
-    p, m = events.product, cal.month(events.time)
+    p, m = events.product, month
     at_cmup = kind != RECEIPT
     value = ratio_half_up([events.qty, periodic.cmup_num[p, m]], [periodic.cmup_den[p, m]])
     supplier = kind == SUPPLIER_RETURN

@@ -56,6 +56,7 @@ class Table:
         self.name = f"{name}.csv" if csv else name
         self.data = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
         self.rows = self.data.num_rows
+        self._text: dict[str, pa.Array] = {}
         # CSV: line 1 is the header, so data row i is line i + 2; tables count rows from 1.
         self._first, self._unit = (2, "line") if csv else (1, "row")
 
@@ -85,7 +86,13 @@ class Table:
             raise CostingInputError(
                 f"{self.name}, {'line 1' if self._first == 2 else 'columns'}", f"missing column {name!r}"
             )
-        return self.data.column(name).combine_chunks()
+        if name in self._text:
+            return self._text[name]
+        column = self.data.column(name)
+        combined = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()  # one chunk: no copy
+        if pa.types.is_string(combined.type):  # kept by the inputs anyway: read once (text, then choice)
+            self._text[name] = combined
+        return combined
 
     def text(self, name: str, *, required: bool = True) -> pa.Array:
         """A text column as Arrow strings; a blank cell is null (refused when `required`)."""

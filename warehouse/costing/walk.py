@@ -73,25 +73,29 @@ def walk_perpetual(
         close_qty, close_fifo, close_wac, oos: out, [product, month].
         err_pos, err_code: out, per product: the event of the first broken rule (-1 if none) and why.
     """
-    n_events = kind.size
     n_days = month_of_day.size
     n_months = close_qty.shape[1]
-    rem_qty = np.zeros(n_events, dtype=np.int64)  # lots live at their creating event's position
-    rem_val = np.zeros(n_events, dtype=np.int64)
-    unit_num = np.zeros(n_events, dtype=np.int64)
-    unit_den = np.ones(n_events, dtype=np.int64)
-    lot_queue = np.zeros(n_events, dtype=np.int64)
-    bl_sale = np.zeros(n_events, dtype=np.int64)
-    bl_qty = np.zeros(n_events, dtype=np.int64)
-    bl_pf = np.zeros(n_events, dtype=np.int64)
-    bl_pw = np.zeros(n_events, dtype=np.int64)
+    # Scratch for one product at a time, sized for the busiest one: a lot lives at its creating event's
+    # position within the product's events, and both queues hold at most one entry per event.
+    width = np.max(bounds[1:] - bounds[:-1]) if bounds.size > 1 else 0
+    rem_qty = np.zeros(width, dtype=np.int64)
+    rem_val = np.zeros(width, dtype=np.int64)
+    unit_num = np.zeros(width, dtype=np.int64)
+    unit_den = np.ones(width, dtype=np.int64)
+    lot_queue = np.zeros(width, dtype=np.int64)
+    bl_sale = np.zeros(width, dtype=np.int64)
+    bl_qty = np.zeros(width, dtype=np.int64)
+    bl_pf = np.zeros(width, dtype=np.int64)
+    bl_pw = np.zeros(width, dtype=np.int64)
     for p in range(bounds.size - 1):
         start, end = bounds[p], bounds[p + 1]
         err_pos[p] = -1
-        lot_head = start  # queues use the product's own slice of the scratch arrays
-        lot_tail = start
-        bl_head = start
-        bl_tail = start
+        rem_qty[: end - start] = 0  # a lot never queued (consumed by the backlog at once) has 0 left
+        rem_val[: end - start] = 0
+        lot_head = 0
+        lot_tail = 0
+        bl_head = 0
+        bl_tail = 0
         lots_val = 0
         bl_total = 0
         blf_total = 0
@@ -182,12 +186,12 @@ def walk_perpetual(
                     lu_den = q
                 has_la = True
                 if rq > 0:
-                    lot_queue[lot_tail] = e
+                    lot_queue[lot_tail] = e - start
                     lot_tail += 1
-                    rem_qty[e] = rq
-                    rem_val[e] = rf
-                    unit_num[e] = wf  # §11.3: the whole inflow's value / quantity, before settlement
-                    unit_den[e] = q
+                    rem_qty[e - start] = rq
+                    rem_val[e - start] = rf
+                    unit_num[e - start] = wf  # §11.3: the whole inflow's value / quantity, before settlement
+                    unit_den[e - start] = q
                     lots_val += rf
                     big_q += rq
                     big_v += rw
@@ -197,7 +201,7 @@ def walk_perpetual(
                     la_num = ww
                     la_den = q
             elif k == SUPPLIER_RETURN:
-                lot = ref[e]
+                lot = ref[e] - start  # the lot's receipt event, among this product's events (checked)
                 if rem_qty[lot] < q:
                     err_pos[p] = e
                     err_code[p] = SUPPLIER_RETURN_BEYOND_LOT
