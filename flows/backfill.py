@@ -67,8 +67,8 @@ def backfill(
     summary = RunSummary(run_id=current_run_id(), warehouse=settings.analyst_path)
     from flows.extract import SOURCE_OPTIONS
 
-    # drop folders have no date window to re-read: a backfill concerns the API connections
-    selected = [c for c in settings.select(connections) if c.kind in SOURCE_OPTIONS]
+    # drop folders have no date window to re-read (each file is loaded once): a backfill concerns the APIs
+    selected = [c for c in settings.select(connections) if c.kind in SOURCE_OPTIONS and c.kind != "flatfiles"]
     with exclusive_run(settings.merchant.name, settings.data_dir):
         parameters = {
             "start": start,

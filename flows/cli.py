@@ -128,6 +128,19 @@ def push(
 
 
 @app.command()
+def export(
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    name: Annotated[list[str] | None, typer.Option("--name", help="Only this export (repeatable).")] = None,
+) -> None:
+    """Write the configured export files (CSV/XML with a manifest) from the current warehouse."""
+    from flows.runner import export_only
+
+    for line in export_only(_settings(config, data_dir), names=name):
+        typer.echo(line)
+
+
+@app.command()
 def backfill(
     start: Annotated[str, typer.Option("--start", help="First day of the window (YYYY-MM-DD).")],
     end: Annotated[str, typer.Option("--end", help="Last day of the window, included (YYYY-MM-DD).")],

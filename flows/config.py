@@ -91,6 +91,20 @@ class PushSettings:
 
 
 @dataclass(frozen=True)
+class ExportSettings:
+    """Files written for a system that imports files: a folder and the layouts to write there.
+
+    `connection` names the channel connection a layout is about (its `{connection}` filter, and its
+    `safety_buffer` for the stock layout); empty for ERP-wide layouts.
+    """
+
+    name: str
+    path: Path
+    layouts: tuple[str, ...]
+    connection: str | None = None
+
+
+@dataclass(frozen=True)
 class QualitySettings:
     """Severity overrides per expectation (`blocking` or `warning`) and numeric bounds."""
 
@@ -110,6 +124,7 @@ class Settings:
     connections: dict[str, Connection]
     push: PushSettings = PushSettings()
     quality: QualitySettings = QualitySettings()
+    exports: dict[str, ExportSettings] = field(default_factory=dict)
     source_file: Path | None = None
     is_sandbox: bool = False
 
@@ -345,14 +360,33 @@ def load_settings(
     for key, severity in quality.severity.items():
         if severity not in ("blocking", "warning", "off"):
             raise ConfigError(f"quality.severity.{key}: expected blocking, warning or off, got {severity!r}")
+    exports = {
+        name: _parse_export(name, table, connections) for name, table in (raw.get("exports") or {}).items()
+    }
     return Settings(
         data_dir=base,
         merchant=merchant,
         connections=connections,
         push=push,
         quality=quality,
+        exports=exports,
         source_file=path,
     )
+
+
+def _parse_export(name: str, raw: Any, connections: dict[str, Connection]) -> ExportSettings:
+    where = f"exports.{name}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a table")
+    if not raw.get("path"):
+        raise ConfigError(f"{where}.path: the folder the importing system reads is required")
+    layouts = raw.get("layouts")
+    if not isinstance(layouts, list) or not layouts or not all(isinstance(x, str) for x in layouts):
+        raise ConfigError(f'{where}.layouts: a list of layout names or TOML files, e.g. ["products_fr"]')
+    connection = raw.get("connection")
+    if connection is not None and connection not in connections:
+        raise ConfigError(f"{where}.connection: no connection named {connection!r}")
+    return ExportSettings(name=name, path=Path(raw["path"]), layouts=tuple(layouts), connection=connection)
 
 
 def _toml_value(value: Any) -> str:
@@ -373,9 +407,13 @@ def _toml_key(key: str) -> str:
 
 
 def write_connections_config(
-    path: Path, connections: dict[str, dict[str, Any]], *, comment: str = ""
+    path: Path,
+    connections: dict[str, dict[str, Any]],
+    *,
+    comment: str = "",
+    exports: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
-    """Write connection tables as a config.toml, the `api_key` values going to `secrets.toml` beside it.
+    """Write connection (and export) tables as a config.toml, `api_key` values going to `secrets.toml` beside it.
 
     Used for the sandbox: `omnicanal run --config <path>` then runs on it like on a real merchant.
     """
@@ -389,6 +427,12 @@ def write_connections_config(
                 secrets += [f"[connections.{name}]", f"api_key = {_toml_value(value)}", ""]
             elif value is not None:
                 body.append(f"{_toml_key(key)} = {_toml_value(value)}")
+        body.append("")
+    for name, table in (exports or {}).items():
+        body.append(f"[exports.{name}]")
+        body += [
+            f"{_toml_key(key)} = {_toml_value(value)}" for key, value in table.items() if value is not None
+        ]
         body.append("")
     path.write_text("\n".join(body), encoding="utf-8")
     secrets_path = path.with_name("secrets.toml")

@@ -17,6 +17,16 @@ def sandbox_config_path(settings: Settings) -> Path:
     return settings.data_dir / "sandbox" / SANDBOX_CONFIG_NAME
 
 
+def sandbox_exports(settings: Settings) -> dict[str, dict[str, object]]:
+    """The demo's outbound files: what an ERP importing files would read, in data/sandbox/outbox."""
+    return {
+        "erp_outbox": {
+            "path": str(settings.data_dir / "sandbox" / "outbox"),
+            "layouts": ["products_fr", "channel_orders_xml"],
+        }
+    }
+
+
 def run_on_sandbox(
     settings: Settings, *, seed: int = 42, scale: float = 1.0, reset: bool = False, dry_run: bool = False
 ) -> RunSummary:
@@ -33,6 +43,7 @@ def run_on_sandbox(
         config_path = write_connections_config(
             sandbox_config_path(settings),
             sandbox.connections(),
+            exports=sandbox_exports(settings),
             comment="Written by `omnicanal demo` for the sandbox servers it started; ports change each run.",
         )
         sandbox_settings = load_settings(config_path, data_dir=settings.data_dir, environ={})
@@ -109,6 +120,21 @@ def push_only(settings: Settings, *, dry_run: bool, only: list[str] | None) -> R
         only=only,
     )
     return result.summary()
+
+
+def export_only(settings: Settings, *, names: list[str] | None = None) -> list[str]:
+    """`omnicanal export`: write the configured export files from the current working warehouse."""
+    import uuid
+
+    from flows.export import run_exports
+    from flows.guard import data_dir_lock
+
+    if not settings.exports:
+        raise ConfigError(
+            "no export is configured ([exports.<name>] with path and layouts in the config file)"
+        )
+    with data_dir_lock(settings.data_dir):
+        return run_exports(settings, f"export-{uuid.uuid4()}", names)
 
 
 def backfill_window(

@@ -79,6 +79,7 @@ def run_sync(
     dry run) → confirm (re-extract what was written) → report → publish the analysts' snapshot.
     A blocked or errored gate stops the run before any push and publishes nothing.
     """
+    from flows.export import export_files_task
     from flows.push import confirm_push_task, execute_push_task, plan_push_task
     from flows.quality import check_quality
 
@@ -126,6 +127,9 @@ def run_sync(
             create_markdown_artifact(
                 key="push-summary", markdown=outcome, description="omnicanal push outcome"
             )
+        if settings.exports and not dry_run:
+            with step("writing the export files"):
+                summary.pushes += export_files_task(settings, run_id)
         summary.table_rows = table_row_counts(settings.warehouse_path)
         summary.kpis = latest_channel_kpis(settings.warehouse_path)
         with step("writing the report"):

@@ -256,6 +256,7 @@ class Sandbox:
     def connections(self) -> dict[str, dict[str, Any]]:
         """Connection tables for config.toml (`api_key` included: the caller moves it to secrets)."""
         world = self.world()
+        files = self.files()
         return {
             "erp": {
                 "kind": "dolibarr",
@@ -273,6 +274,25 @@ class Sandbox:
                 "timezone": world.get("timezone", "Europe/Paris"),
                 "stock_warehouses": ["WH-CENTRAL"],
                 "click_collect_carriers": [1],
+            },
+            # the stores' POS exports and the marketplace's order reports, dropped as files
+            "pos": {
+                "kind": "flatfiles",
+                "role": "channel",
+                "channel": "store",
+                "path": str(files["pos"]),
+                "layout": "pos_sales",
+                "timezone": world.get("timezone", "Europe/Paris"),
+                "min_age_seconds": 0,
+            },
+            "marketplace": {
+                "kind": "flatfiles",
+                "role": "channel",
+                "channel": "marketplace",
+                "path": str(files["marketplace"]),
+                "layout": "marketplace_orders",
+                "timezone": world.get("timezone", "Europe/Paris"),
+                "min_age_seconds": 0,
             },
         }
 

@@ -275,6 +275,16 @@ def test_erp_orders_need_no_golden_customer(tmp_path: Path) -> None:
     assert outcome(result, "order_lines.channel_order_linked_to_customer").observed_value == "0 of 2 rows"
 
 
+def test_anonymous_store_tickets_need_no_golden_customer(tmp_path: Path) -> None:
+    # GIVEN a channel order line with neither e-mail nor phone (an anonymous POS ticket): no customer at all
+    tables = with_change("core.fct_order_lines", set_cell("customer_record_key", 1, None))
+    set_cell("golden_customer_id", 1, None)(tables["core.fct_order_lines"])
+    result = gate(tmp_path, [order_lines.suite], tables)
+
+    found = outcome(result, "order_lines.channel_order_linked_to_customer")
+    assert found.success is True and found.observed_value == "0 of 1 rows"
+
+
 def test_margin_bounds_come_from_the_merchant_settings(tmp_path: Path) -> None:
     tables = with_change("marts.rpt_order_line_margins", set_cell("fifo_margin_rate", 1, -0.75))
 
