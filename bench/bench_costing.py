@@ -30,6 +30,18 @@ BENCH = "costing"
 START = np.datetime64("2023-01-01T00:00:00", "s")
 MONTHS = 24
 TABLES = ("products", "fx_rates", "receipts", "landed_costs", "sales", "returns", "adjustments")
+# DuckDB types of the dbt views: wide decimal scales (ERP unit prices with 8-10 decimals), microseconds.
+WAREHOUSE_TYPES = {
+    "weight_kg": pa.decimal128(18, 6),
+    "fallback_unit_cost": pa.decimal128(18, 4),
+    "units_per_eur": pa.decimal128(18, 6),
+    "unit_price": pa.decimal128(18, 8),
+    "amount": pa.decimal128(18, 8),
+    "unit_price_incl_tax": pa.decimal128(18, 10),
+    "discount_incl_tax": pa.decimal128(18, 10),
+    "tax_rate": pa.decimal128(10, 7),
+    "datetime": pa.timestamp("us"),
+}
 OUTPUTS = ("receipt_costs", "landed_cost_shares", "line_costs", "movement_costs", "kpis", "product_kpis")
 
 
@@ -101,7 +113,7 @@ def generate(n_movements: int, seed: int = 7) -> dict[str, pa.Table]:
     costs = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])[::5]  # one landed cost per fifth receipt
 
     ts = pa.timestamp("s")
-    return {
+    tables = {
         "products": pa.table(
             {
                 "product_id": _ids("P", n_products),
@@ -209,6 +221,17 @@ def generate(n_movements: int, seed: int = 7) -> dict[str, pa.Table]:
             }
         ),
     }
+    return {name: _as_in_the_warehouse(table) for name, table in tables.items()}
+
+
+def _as_in_the_warehouse(table: pa.Table) -> pa.Table:
+    """The columns cast to the types of the warehouse's `int_costing__*` views (what the dbt model passes)."""
+    for column, kind in WAREHOUSE_TYPES.items():
+        if column in table.column_names:
+            table = table.set_column(
+                table.column_names.index(column), column, table.column(column).cast(kind)
+            )
+    return table
 
 
 def _events(tables: dict[str, pa.Table]) -> pa.Table:
