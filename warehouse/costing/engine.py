@@ -229,6 +229,11 @@ def compute_costs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = 
         oos_days=close["oos"],
         active_days=_active_days(inputs, cal),
     )
+    # The KPI tables first: their working arrays are gone before the largest output (a row per sale line)
+    # is built, so the two never add up in memory.
+    kpis = kpi.channel_table(inputs, revenue, cost, movements, sale_month, months)
+    product_kpis = kpi.product_table(inputs, revenue, cost, movements, sale_month, months, stock)
+    lap("kpis")
     result = CostingResult(
         receipt_costs=_receipt_table(inputs, lots),
         landed_cost_shares=pa.table(
@@ -241,14 +246,11 @@ def compute_costs(tables: Mapping[str, pa.Table | pd.DataFrame], *, csv: bool = 
         ),
         line_costs=kpi.line_table(inputs, revenue, cost, walked.neg, sale_month, months),
         movement_costs=movements.table(months),
-        kpis=pa.table({}),
-        product_kpis=pa.table({}),
+        kpis=kpis,
+        product_kpis=product_kpis,
         timings=timings,
     )
     lap("lines")
-    result.kpis = kpi.channel_table(inputs, revenue, cost, movements, sale_month, months)
-    result.product_kpis = kpi.product_table(inputs, revenue, cost, movements, sale_month, months, stock)
-    lap("kpis")
     return result
 
 
