@@ -30,8 +30,8 @@ def _ratio_kernel(
     """out = num_k × Π nums / (den_k × Π dens) half away from zero, per column; flags products that overflow."""
     limit = np.int64(1) << 62
     for i in range(out.size):
-        num = np.int64(num_k)
-        den = np.int64(den_k)
+        num = num_k
+        den = den_k
         ok = True
         for f in range(nums.shape[0]):
             x = nums[f, i]
@@ -65,7 +65,7 @@ def half_up_div(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
     return ratio_half_up([num], [den])
 
 
-def _stacked(arrays: list[np.ndarray], length: int) -> np.ndarray:
+def _stacked(arrays: list[Factor], length: int) -> np.ndarray:
     """The factors as rows of one int64 matrix (a view, not a copy, when there is a single one)."""
     rows = [np.broadcast_to(np.asarray(f, dtype=np.int64), (length,)) for f in arrays]
     if len(rows) == 1 and rows[0].flags.c_contiguous:

@@ -284,7 +284,15 @@ def _orders(inputs: Inputs, sale_month: np.ndarray, channel_code: np.ndarray) ->
 
 
 @njit(cache=True, nogil=True)
-def _count_customers(cust, month, channel, n_ch, identified, new, repeat):  # fmt: skip
+def _count_customers(
+    cust: np.ndarray,
+    month: np.ndarray,
+    channel: np.ndarray,
+    n_ch: int,
+    identified: np.ndarray,
+    new: np.ndarray,
+    repeat: np.ndarray,
+) -> None:
     """Walk the identified orders sorted by (customer, datetime, order_id); count per row of [month, slot].
 
     Slots 0..n_ch-1 are the channels and slot n_ch is ALL. A customer is identified in a row if one of
