@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -167,7 +169,7 @@ def _source(conn: Connection, params: dict[str, Any]) -> Any:
 
 
 # DuckDB's buffer pool defaults to 80 % of the machine's memory; the merges of a load need far less.
-DUCKDB_MEMORY_LIMIT = "512MB"
+DUCKDB_MEMORY_LIMIT = "256MB"
 
 
 def _pipeline(conn: Connection, settings: Settings) -> Any:
@@ -186,6 +188,15 @@ def _pipeline(conn: Connection, settings: Settings) -> Any:
         dataset_name=conn.raw_schema,
         pipelines_dir=str(settings.pipelines_dir),
     )
+
+
+def _release_memory() -> None:
+    """Hand the heap the extraction freed back to the system (glibc keeps it otherwise), for the peak RSS."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the memory is reused by the load instead
+        pass
 
 
 def _source_error(exc: BaseException) -> BaseException | None:
@@ -242,16 +253,19 @@ def extract_connection(
     first = not pipeline.state.get("sources")
     try:
         if pipeline.has_pending_data:
-            # a previous run was interrupted while loading: finish it first, so this run starts clean
-            pipeline.load()
-        pipeline.run(_source(conn, params), loader_file_format="parquet")
+            # a previous run was interrupted while normalizing or loading: finish it first
+            pipeline.run()
+        pipeline.extract(_source(conn, params), loader_file_format="parquet")
+        normalized = pipeline.normalize()
+        _release_memory()  # the extraction's pages are garbage now; DuckDB's merges come next
+        pipeline.load()
     except Exception as exc:
         cause = _source_error(exc)
         reason = str(cause) if cause is not None else one_line_reason(exc)
         raise ExtractionFailed(f"extraction of {conn.name} failed: {reason}") from exc
     if conn.kind == "flatfiles":
         _settle_files(conn, params["path"], pipeline.state)
-    row_counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
+    row_counts = normalized.row_counts
     return ExtractResult(
         connection=conn.name,
         kind=conn.kind,

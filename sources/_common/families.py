@@ -14,8 +14,8 @@ from sources._common.columns import Conversion, TableSpec
 from sources._common.cursors import Window
 
 Row = dict[str, Any]
-# Documents handed to the part tables at once (a part may fetch more per batch, e.g. order histories).
-DOCUMENTS_PER_BATCH = 500
+# Rows (documents and their embedded lines) handed to the part tables at once.
+ROWS_PER_BATCH = 5000
 
 
 class Deleted:
@@ -49,6 +49,7 @@ def document_family(
     *,
     hints: Conversion,
     deletions: Callable[[str], Iterator[pa.Table]] | None = None,
+    lines_of: Callable[[Row], int] = lambda document: 0,
 ) -> list[DltResource]:
     """A hidden resource reading changed documents and one transformer per table built from them.
 
@@ -62,6 +63,8 @@ def document_family(
         hints: typing settings for the column hints.
         deletions: when given, `deletions(name)` yields tombstones of deleted documents after the read
             (not in backfills); `name` is the hidden resource's, whose state remembers the last sweep.
+        lines_of: how many embedded lines a document carries, so that a batch is bounded in rows
+            (a purchase order can hold 150 lines).
 
     Returns:
         The hidden resource followed by the part tables.
@@ -70,12 +73,14 @@ def document_family(
     def documents(updated: dlt.sources.incremental[datetime] = cursor) -> Iterator[list[Row] | Deleted]:
         window = open_window(updated)
         batch: list[Row] = []
+        rows = 0
         produced = False
         for page in read(window):
             batch.extend(page)
-            if len(batch) >= DOCUMENTS_PER_BATCH:
+            rows += sum(1 + lines_of(document) for document in page)
+            if rows >= ROWS_PER_BATCH:
                 yield batch
-                produced, batch = True, []
+                produced, batch, rows = True, [], 0
         if batch or not produced:
             yield batch  # an empty batch still creates every part table on a first load
         if deletions is not None and not window.backfill:

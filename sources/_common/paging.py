@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -17,6 +17,8 @@ from sources._common.parallel import ordered_map
 
 Row = dict[str, Any]
 F = TypeVar("F")
+# Applied to each page as soon as it is parsed (in the fetching thread): keeps only what will be stored.
+Trim = Callable[[list[Row]], list[Row]]
 
 
 class IdPagedApi(ABC, Generic[F]):
@@ -86,7 +88,15 @@ class IdPagedApi(ABC, Generic[F]):
         return self.row_id(low[0], resource, "lowest id"), self.row_id(high[0], resource, "highest id")
 
     def keyset_pages(
-        self, resource: str, fields: str, filters: F, *, page_size: int, where: str = "", after: int = 0
+        self,
+        resource: str,
+        fields: str,
+        filters: F,
+        *,
+        page_size: int,
+        where: str = "",
+        after: int = 0,
+        trim: Trim | None = None,
     ) -> Iterator[list[Row]]:
         """All rows matching `filters` after id `after`, by ascending id, one page after the other.
 
@@ -114,7 +124,14 @@ class IdPagedApi(ABC, Generic[F]):
             number += 1
 
     def range_pages(
-        self, resource: str, fields: str, filters: F, *, page_size: int, bounds: tuple[int, int] | None
+        self,
+        resource: str,
+        fields: str,
+        filters: F,
+        *,
+        page_size: int,
+        bounds: tuple[int, int] | None,
+        trim: Trim | None = None,
     ) -> Iterator[list[Row]]:
         """All rows matching `filters`, by id ranges of `page_size` ids, a few requests in flight.
 

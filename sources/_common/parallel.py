@@ -14,8 +14,8 @@ R = TypeVar("R")
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int) -> Iterator[R]:
     """`map(fn, items)` with up to `workers` calls running at once, results in the order of `items`.
 
-    At most `2 * workers` results wait in memory. The first failure is raised when its turn comes;
-    calls not yet started are cancelled.
+    At most `workers + 1` calls are started ahead of the consumer (pages can be large). The first
+    failure is raised when its turn comes; calls not yet started are cancelled.
     """
     if workers <= 1:
         yield from map(fn, items)
@@ -26,7 +26,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int) -> It
     try:
         for item in source:
             pending.append(pool.submit(fn, item))
-            if len(pending) >= 2 * workers:
+            if len(pending) > workers:
                 break
         while pending:
             result = pending.popleft().result()

@@ -12,10 +12,36 @@ import pyarrow as pa
 from sources._common.batches import typed_batches
 from sources._common.columns import Conversion, TableSpec
 from sources._common.cursors import RunClock, Window, mark_swept, open_window, sweep_due
+from sources._common.paging import Trim
 from sources._common.tombstones import known_keys, tombstones
 
 Row = dict[str, Any]
 F = TypeVar("F")
+
+
+def keep_fields(fields: Iterable[str], nested: dict[str, Iterable[str]] | None = None) -> Trim:
+    """A page trimmer keeping only `fields` of each row and of its nested lists (`{"lines": [...]}`).
+
+    Dolibarr document lines carry ~100 keys each whatever `properties` says: trimmed as soon as a page
+    is parsed, a batch of documents holds what will be stored, not five times more.
+    """
+    keep = frozenset(fields)
+    inner = {name: frozenset(names) for name, names in (nested or {}).items()}
+
+    def trim(rows: list[Row]) -> list[Row]:
+        out = []
+        for row in rows:
+            slim = {k: v for k, v in row.items() if k in keep}
+            for name, names in inner.items():
+                children = row.get(name)
+                if isinstance(children, list):
+                    slim[name] = [
+                        {k: v for k, v in c.items() if k in names} for c in children if isinstance(c, dict)
+                    ]
+            out.append(slim)
+        return out
+
+    return trim
 
 
 class PagedApi(Protocol[F]):
@@ -30,11 +56,26 @@ class PagedApi(Protocol[F]):
     def id_bounds(self, resource: str) -> tuple[int, int] | None: ...
 
     def keyset_pages(
-        self, resource: str, fields: str, filters: F, *, page_size: int, where: str = "", after: int = 0
+        self,
+        resource: str,
+        fields: str,
+        filters: F,
+        *,
+        page_size: int,
+        where: str = "",
+        after: int = 0,
+        trim: Trim | None = None,
     ) -> Iterator[list[Row]]: ...
 
     def range_pages(
-        self, resource: str, fields: str, filters: F, *, page_size: int, bounds: tuple[int, int] | None
+        self,
+        resource: str,
+        fields: str,
+        filters: F,
+        *,
+        page_size: int,
+        bounds: tuple[int, int] | None,
+        trim: Trim | None = None,
     ) -> Iterator[list[Row]]: ...
 
 
@@ -91,28 +132,42 @@ class Reader:
         """This run's window for a cursor; call it before yielding anything (it pins the cursor)."""
         return open_window(cursor, self.clock, full=self.full)
 
-    def changed_pages(self, resource: str, fields: str, window: Window) -> Iterator[list[Row]]:
+    def changed_pages(
+        self,
+        resource: str,
+        fields: str,
+        window: Window,
+        *,
+        trim: Trim | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[list[Row]]:
         """Rows whose change timestamp falls in the window, paged by id.
 
         A first or full read goes by id ranges with a few requests in flight; an incremental read
-        goes by id keyset, usually one short page.
+        goes by id keyset, usually one short page. `trim` shapes each page as soon as it is parsed;
+        `page_size` lowers the page for resources whose rows are large.
         """
         filters = self.api.window_filter(resource, window)
+        size = min(page_size or self.page_size, self.page_size)
         if window.first_read:
             bounds = self.api.id_bounds(resource)
             yield from self.api.range_pages(
-                resource, fields, filters, page_size=self.page_size, bounds=bounds
+                resource, fields, filters, page_size=size, bounds=bounds, trim=trim
             )
         else:
-            yield from self.api.keyset_pages(resource, fields, filters, page_size=self.page_size)
+            yield from self.api.keyset_pages(resource, fields, filters, page_size=size, trim=trim)
 
     def entity(
-        self, spec: TableSpec, fields: str, cursor: dlt.sources.incremental[datetime], *, prepare: Any = None
+        self,
+        spec: TableSpec,
+        fields: str,
+        cursor: dlt.sources.incremental[datetime],
+        *,
+        prepare: Trim | None = None,
     ) -> Iterator[pa.Table]:
         """An incremental entity, then (when due) its id sweep marking vanished rows `_deleted`."""
         window = self.open(cursor)
-        pages = self.changed_pages(spec.name, fields, window)
-        yield from self.batches(spec, map(prepare, pages) if prepare else pages)
+        yield from self.batches(spec, self.changed_pages(spec.name, fields, window, trim=prepare))
         if not window.backfill:
             yield from self.deletion_sweep(spec, resource=spec.name)
 
@@ -156,7 +211,9 @@ class Reader:
         state = dlt.current.resource_state(resource)
         return sweep_due(state, self.clock.now(), forced=self.sweep or self.full, every=self.sweep_every)
 
-    def whole(self, spec: TableSpec, fields: str, *, ranges: bool, prepare: Any = None) -> Iterator[pa.Table]:
+    def whole(
+        self, spec: TableSpec, fields: str, *, ranges: bool, prepare: Trim | None = None
+    ) -> Iterator[pa.Table]:
         """Every row of a table, then the rows loaded before and no longer listed, marked `_deleted`."""
         if ranges:
             bounds = self.api.id_bounds(spec.name)

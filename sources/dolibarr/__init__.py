@@ -14,13 +14,15 @@ from sources._common.columns import Conversion, TableSpec
 from sources._common.cursors import IdCursor, RunClock, Window, as_utc, unpin
 from sources._common.families import document_family, table_resource
 from sources._common.http import RequestCounter, RetryPolicy
+from sources._common.paging import Trim
 from sources._common.parallel import ordered_map
-from sources._common.reader import Reader
+from sources._common.reader import Reader, keep_fields
 from sources.dolibarr.helpers import DolibarrApi, Query, Row, purchase_price_pages, stock_rows, with_status
 from sources.dolibarr.settings import (
     CONCURRENCY,
     CONTACTS,
     DEFAULT_START,
+    DOCUMENT_PAGE_SIZES,
     IDS_PER_FILTER,
     INVOICE_LINES,
     INVOICES,
@@ -131,16 +133,17 @@ def dolibarr_source(
         saved = watermark()  # dlt injects the stored state into the default incremental
 
         def read(updated: dlt.sources.incremental[datetime] = saved) -> Iterator[pa.Table]:
-            yield from reader.entity(spec, fields, updated, prepare=_with_statuses)
+            yield from reader.entity(spec, fields, updated, prepare=_shaped(spec))
 
         return table_resource(spec, read, conv)
 
     def documents(spec: TableSpec, lines: TableSpec) -> list[DltResource]:
         parent_key = lines.merge_key[0]
         fields = properties(spec.column_names, "statut", "lines")
+        shape = _shaped(spec, lines)
 
         def heads(batch: list[Row]) -> Iterator[pa.Table]:
-            yield typed(spec, _with_statuses(batch), conv, connection)
+            yield typed(spec, batch, conv, connection)
 
         def lines_of(batch: list[Row]) -> Iterator[pa.Table]:
             rows = [
@@ -153,12 +156,15 @@ def dolibarr_source(
 
         return document_family(
             f"{spec.name}_pages",
-            lambda window: map(_with_statuses, reader.changed_pages(spec.name, fields, window)),
+            lambda window: reader.changed_pages(
+                spec.name, fields, window, trim=shape, page_size=DOCUMENT_PAGE_SIZES.get(spec.name)
+            ),
             reader.open,
             watermark(),
             [(spec, heads), (lines, lines_of)],
             hints=conv,
             deletions=lambda name: reader.deletion_sweep(spec, resource=name),
+            lines_of=lambda document: len(document.get("lines") or ()),
         )
 
     def whole(spec: TableSpec) -> DltResource:
@@ -166,7 +172,7 @@ def dolibarr_source(
 
         def read() -> Iterator[pa.Table]:
             if window is None:
-                yield from reader.whole(spec, fields, ranges=False, prepare=_with_statuses)
+                yield from reader.whole(spec, fields, ranges=False, prepare=_shaped(spec))
             else:
                 yield spec.empty(conv)
 
@@ -312,5 +318,8 @@ def dolibarr_source(
     ]
 
 
-def _with_statuses(page: list[Row]) -> list[Row]:
-    return [with_status(row) for row in page]
+def _shaped(spec: TableSpec, lines: TableSpec | None = None) -> Trim:
+    """Trim a page to the stored fields (objects carry ~160 keys, lines ~100), `status` filled from `statut`."""
+    nested = {"lines": [*lines.column_names, "rowid"]} if lines else None
+    slim = keep_fields([*spec.column_names, "statut", *(["lines"] if lines else [])], nested)
+    return lambda page: [with_status(row) for row in slim(page)]

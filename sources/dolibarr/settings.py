@@ -10,6 +10,9 @@ from sources._common.columns import DEC, INT, JSON, MONEY, TEXT, UNIX_TS, table
 MONEY_SCALE = 8
 # Each list row triggers a full object fetch server-side: keep pages at 100 rows.
 PAGE_SIZE = 100
+# Purchase documents embed every line (~120 keys each, sometimes 150 lines a document): smaller pages
+# keep one answer to a few megabytes instead of tens.
+DOCUMENT_PAGE_SIZES = {"supplier_orders": 20, "receptions": 20, "supplier_invoices": 50}
 # Requests in flight per connection.
 CONCURRENCY = 3
 # Re-read this much before the saved watermark (server clock at the previous run's start).

@@ -199,6 +199,7 @@ def prestashop_source(
         ],
         hints=hints,
         deletions=lambda name: reader.deletion_sweep(ORDERS, resource=name),
+        lines_of=lambda order: len((order.get("associations") or {}).get("order_rows") or ()),
     )
 
     return [
