@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from decimal import Decimal
 from fractions import Fraction
@@ -15,7 +17,7 @@ from costing_builders import Dataset
 from warehouse.costing import CostingInputError, compute_costs
 from warehouse.costing.fixed import ratio_half_up, safe_ratio, to_decimal
 from warehouse.costing.inputs import TABLES, lookup, sort_rows
-from warehouse.costing.io import read_input_dir
+from warehouse.costing.io import csv_bytes, read_input_dir
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "reference" / "examples" / "costing_small"
 OUTPUTS = ("receipt_costs", "landed_cost_shares", "line_costs", "movement_costs", "kpis", "product_kpis")
@@ -125,3 +127,14 @@ def test_warehouse_decimal_scales_give_the_results_of_the_text_files() -> None:
     typed_result = compute_costs(tables)
     for name in OUTPUTS:
         assert getattr(typed_result, name).equals(getattr(as_text, name)), name
+
+
+def test_csv_files_are_written_as_pythons_csv_writer_writes_them() -> None:
+    cells = ["x", "", "a,b", 'q"q', "line\nbreak", "cr\rx", " sp ", "é", "12.50"]
+    table = pa.table({"id": cells, "amount": ["1.00"] * len(cells), "empty": [""] * len(cells)})
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(table.column_names)
+    writer.writerows(zip(*(column.to_pylist() for column in table.columns), strict=True))
+    assert bytes(csv_bytes(table)) == expected.getvalue().encode("utf-8")
+    assert bytes(csv_bytes(table.slice(0, 0))) == b"id,amount,empty\n"

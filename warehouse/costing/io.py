@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -117,11 +118,42 @@ def run_costing_files(input_dir: Path, output_dir: Path) -> list[Path]:
     written = []
     for name in OUTPUT_FILES:
         path = output_dir / name
-        table = tables[name]
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            # Python's csv quotes only the cells that need it (Arrow's writer quotes every text cell).
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(table.column_names)
-            writer.writerows(zip(*(column.to_pylist() for column in table.columns), strict=True))
+        with path.open("wb") as fh:
+            fh.write(csv_bytes(tables[name]))
         written.append(path)
     return written
+
+
+def _csv_cells(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text cells as Python's csv writer puts them: quoted, quotes doubled, only if they hold `,` `"` or a newline.
+
+    (Arrow's own writer quotes every text cell.)
+    """
+    special = pc.match_substring_regex(column, '[,"\n]')
+    if not pc.any(special).as_py():
+        return column  # numbers, dates, most ids
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    quoted = pc.binary_join_element_wise(quote, pc.replace_substring(column, '"', '""'), quote, empty)
+    return pc.if_else(special, quoted, column)
+
+
+def csv_bytes(table: pa.Table) -> memoryview:
+    """A text table as CSV bytes (header, `,`, `\n` line ends, minimal quoting), built column-wise.
+
+    Each line is joined by Arrow; the lines' contiguous UTF-8 data is the file's body, so no Python object is
+    made per row or cell.
+    """
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(table.column_names)
+    head = header.getvalue().encode("utf-8")
+    if table.num_rows == 0:
+        return memoryview(head)
+    cells = [_csv_cells(column.cast(pa.large_string())) for column in table.columns]
+    text = {c: pa.scalar(c, pa.large_string()) for c in (",", "\n", "")}
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, text[","]), text["\n"], text[""])
+    lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    body = memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]
+    out = bytearray(head)
+    out += body
+    return memoryview(out)
