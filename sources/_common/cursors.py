@@ -48,6 +48,21 @@ class RunClock:
             return self._now
 
 
+def run_cursor(
+    field: str,
+    *,
+    initial_value: datetime,
+    overlap_minutes: float,
+    window: tuple[datetime, datetime] | None,
+) -> dlt.sources.incremental[datetime]:
+    """The incremental cursor of a windowed resource: saved state with an overlap, or a fixed backfill window."""
+    if window is not None:
+        return dlt.sources.incremental(
+            field, initial_value=as_utc(window[0]), end_value=as_utc(window[1]), range_end="closed"
+        )
+    return dlt.sources.incremental(field, initial_value=as_utc(initial_value), lag=overlap_minutes * 60)
+
+
 def open_window(cursor: dlt.sources.incremental[Any], clock: RunClock, *, full: bool) -> Window:
     """The window a timestamp-cursor resource reads this run; pins the saved cursor to its end.
 

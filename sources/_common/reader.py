@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -19,7 +19,7 @@ Row = dict[str, Any]
 F = TypeVar("F")
 
 
-def keep_fields(fields: Iterable[str], nested: dict[str, Iterable[str]] | None = None) -> Trim:
+def keep_fields(fields: Iterable[str], nested: Mapping[str, Iterable[str]] | None = None) -> Trim:
     """A page trimmer keeping only `fields` of each row and of its nested lists (`{"lines": [...]}`).
 
     Dolibarr document lines carry ~100 keys each whatever `properties` says: trimmed as soon as a page
@@ -114,6 +114,32 @@ class Reader:
         self.full = full
         self.sweep = sweep
         self.sweep_every = sweep_every
+
+    @classmethod
+    def for_run(
+        cls,
+        api: PagedApi[Any],
+        *,
+        clock: RunClock,
+        conversion_of: Callable[[], Conversion],
+        page_size: int,
+        sweep_page_size: int,
+        full: bool,
+        sweep: bool,
+        sweep_every_hours: float | None,
+        backfill: bool,
+    ) -> Reader:
+        """The reader of one run from a source's plain switches (a backfill never sweeps)."""
+        return cls(
+            api,
+            clock=clock,
+            conversion_of=conversion_of,
+            page_size=page_size,
+            sweep_page_size=sweep_page_size,
+            full=full,
+            sweep=sweep and not backfill,
+            sweep_every=None if backfill or sweep_every_hours is None else timedelta(hours=sweep_every_hours),
+        )
 
     @property
     def conversion(self) -> Conversion:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import dlt
 import pyarrow as pa
@@ -11,7 +11,7 @@ from dlt.extract.resource import DltResource
 
 from sources._common.batches import typed
 from sources._common.columns import Conversion, TableSpec
-from sources._common.cursors import IdCursor, RunClock, Window, as_utc, unpin
+from sources._common.cursors import IdCursor, RunClock, Window, as_utc, run_cursor, unpin
 from sources._common.families import document_family, table_resource
 from sources._common.http import RequestCounter, RetryPolicy
 from sources._common.paging import Trim
@@ -108,25 +108,21 @@ def dolibarr_source(
     )
     conv = Conversion(timezone=timezone, money_scale=MONEY_SCALE)
     clock = RunClock(api.server_time)
-    reader = Reader(
+    reader = Reader.for_run(
         api,
         clock=clock,
         conversion_of=lambda: conv,
         page_size=page_size,
         sweep_page_size=sweep_page_size,
         full=full,
-        sweep=sweep and window is None,
-        sweep_every=None
-        if window is not None or sweep_every_hours is None
-        else timedelta(hours=sweep_every_hours),
+        sweep=sweep,
+        sweep_every_hours=sweep_every_hours,
+        backfill=window is not None,
     )
 
     def watermark() -> dlt.sources.incremental[datetime]:
         # the server clock at the start of the previous run; rows carry no usable `tms` (products, parties)
-        if window is not None:
-            start, end = (as_utc(w) for w in window)
-            return dlt.sources.incremental("tms", initial_value=start, end_value=end, range_end="closed")
-        return dlt.sources.incremental("tms", initial_value=as_utc(initial_value), lag=overlap_minutes * 60)
+        return run_cursor("tms", initial_value=initial_value, overlap_minutes=overlap_minutes, window=window)
 
     def entity(spec: TableSpec) -> DltResource:
         fields = properties(spec.column_names, "statut")

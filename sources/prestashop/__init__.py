@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import dlt
@@ -12,7 +12,7 @@ from dlt.extract.resource import DltResource
 
 from sources._common.batches import typed
 from sources._common.columns import Conversion, TableSpec
-from sources._common.cursors import RunClock, as_utc
+from sources._common.cursors import RunClock, run_cursor
 from sources._common.families import document_family, table_resource
 from sources._common.http import RequestCounter, RetryPolicy
 from sources._common.reader import Reader
@@ -113,25 +113,21 @@ def prestashop_source(
         default = language_id or (active[0] if active else 1)
         return Conversion(timezone=timezone, money_scale=MONEY_SCALE, default_language=default)
 
-    reader = Reader(
+    reader = Reader.for_run(
         api,
         clock=clock,
         conversion_of=conversion,
         page_size=page_size,
         sweep_page_size=sweep_page_size,
         full=full,
-        sweep=sweep and window is None,
-        sweep_every=None
-        if window is not None or sweep_every_hours is None
-        else timedelta(hours=sweep_every_hours),
+        sweep=sweep,
+        sweep_every_hours=sweep_every_hours,
+        backfill=window is not None,
     )
     hints = Conversion(timezone=timezone, money_scale=MONEY_SCALE)
 
     def cursor(field: str) -> dlt.sources.incremental[datetime]:
-        if window is not None:
-            start, end = (as_utc(w) for w in window)
-            return dlt.sources.incremental(field, initial_value=start, end_value=end, range_end="closed")
-        return dlt.sources.incremental(field, initial_value=as_utc(initial_value), lag=overlap_minutes * 60)
+        return run_cursor(field, initial_value=initial_value, overlap_minutes=overlap_minutes, window=window)
 
     def resource(spec: TableSpec, generator: Any) -> DltResource:
         return table_resource(spec, generator, hints)
