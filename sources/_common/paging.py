@@ -70,7 +70,12 @@ class IdPagedApi(ABC, Generic[F]):
         `page_size` of them."""
 
     @abstractmethod
-    def no_filter(self) -> F: ...
+    def no_filter(self) -> F:
+        """The filters selecting every row."""
+
+    @abstractmethod
+    def window_filter(self, resource: str, window: Window) -> F:
+        """The filters selecting the rows of `resource` changed within `window`."""
 
     def local_bounds(self, window: Window) -> tuple[datetime, datetime]:
         """The window in the system's wall-clock time (naive), widened across DST changes."""

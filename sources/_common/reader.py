@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import dlt
 import pyarrow as pa
@@ -12,11 +12,10 @@ import pyarrow as pa
 from sources._common.batches import typed_batches
 from sources._common.columns import Conversion, TableSpec
 from sources._common.cursors import RunClock, Window, mark_swept, open_window, sweep_due
-from sources._common.paging import Trim
+from sources._common.paging import IdPagedApi, Trim
 from sources._common.tombstones import known_keys, tombstones
 
 Row = dict[str, Any]
-F = TypeVar("F")
 
 
 def keep_fields(fields: Iterable[str], nested: Mapping[str, Iterable[str]] | None = None) -> Trim:
@@ -44,41 +43,6 @@ def keep_fields(fields: Iterable[str], nested: Mapping[str, Iterable[str]] | Non
     return trim
 
 
-class PagedApi(Protocol[F]):
-    """What a system's client offers the reader: filters it understands and two ways to page by id."""
-
-    connection: str
-
-    def no_filter(self) -> F: ...
-
-    def window_filter(self, resource: str, window: Window) -> F: ...
-
-    def id_bounds(self, resource: str) -> tuple[int, int] | None: ...
-
-    def keyset_pages(
-        self,
-        resource: str,
-        fields: str,
-        filters: F,
-        *,
-        page_size: int,
-        where: str = "",
-        after: int = 0,
-        trim: Trim | None = None,
-    ) -> Iterator[list[Row]]: ...
-
-    def range_pages(
-        self,
-        resource: str,
-        fields: str,
-        filters: F,
-        *,
-        page_size: int,
-        bounds: tuple[int, int] | None,
-        trim: Trim | None = None,
-    ) -> Iterator[list[Row]]: ...
-
-
 class Reader:
     """What the resources of one run share: the client, the run clock, the typing settings and the switches.
 
@@ -95,7 +59,7 @@ class Reader:
 
     def __init__(
         self,
-        api: PagedApi[Any],
+        api: IdPagedApi[Any],
         *,
         clock: RunClock,
         conversion_of: Callable[[], Conversion],
@@ -118,7 +82,7 @@ class Reader:
     @classmethod
     def for_run(
         cls,
-        api: PagedApi[Any],
+        api: IdPagedApi[Any],
         *,
         clock: RunClock,
         conversion_of: Callable[[], Conversion],
