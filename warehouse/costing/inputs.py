@@ -89,9 +89,8 @@ class Table:
         if name in self._text:
             return self._text[name]
         column = self.data.column(name)
-        combined = (
-            column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-        )  # one chunk: no copy
+        # One chunk is used as it is (no copy); several are copied into one array.
+        combined = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
         if pa.types.is_string(combined.type):  # kept by the inputs anyway: read once (text, then choice)
             self._text[name] = combined
         return combined
