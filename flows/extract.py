@@ -13,6 +13,19 @@ from typing import Any
 from flows.config import Connection, Settings
 from flows.errors import ConfigError, OmnicanalError, one_line_reason
 
+
+def boolean(value: Any) -> bool:
+    """A TOML boolean, or its text from an environment variable (`true`/`false`, `1`/`0`, `yes`/`no`)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
 # Connection options handed to the sources as they are (see sources/<kind>/README.md).
 SOURCE_OPTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "prestashop": {
@@ -35,6 +48,7 @@ SOURCE_OPTIONS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "request_timeout": float,
         "max_attempts": int,
         "backoff_seconds": float,
+        "date_only_filters": boolean,
     },
     # drop folder, canonical layout and mapping, error policy (sources/flatfiles/README.md)
     "flatfiles": {

@@ -69,6 +69,7 @@ def dolibarr_source(
     request_timeout: float = 60.0,
     max_attempts: int = 6,
     backoff_seconds: float = 1.0,
+    date_only_filters: bool | None = None,
     request_counter: RequestCounter | None = None,
 ) -> Sequence[DltResource]:
     """The tables of one Dolibarr ERP (REST API, `DOLAPIKEY`).
@@ -90,6 +91,8 @@ def dolibarr_source(
         request_timeout: seconds per attempt.
         max_attempts: attempts per request on 429, 5xx, timeouts and broken bodies.
         backoff_seconds: base of the exponential backoff between attempts.
+        date_only_filters: filter `t.tms` on whole days (servers before 20 reject a colon in a value);
+            None decides from the version `GET /status` reports.
         request_counter: counts the HTTP requests made (for the run summary).
 
     Returns:
@@ -105,6 +108,7 @@ def dolibarr_source(
         ),
         concurrency=concurrency,
         counter=request_counter,
+        date_only_filters=date_only_filters,
     )
     conv = Conversion(timezone=timezone, money_scale=MONEY_SCALE)
     clock = RunClock(api.server_time)

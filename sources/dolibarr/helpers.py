@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -67,7 +67,9 @@ class DolibarrApi(IdPagedApi[Query]):
         retry: RetryPolicy,
         concurrency: int,
         counter: RequestCounter | None = None,
+        date_only_filters: bool | None = None,
     ) -> None:
+        self._date_only = date_only_filters
         super().__init__(
             connection=connection,
             base_url=base_url,
@@ -126,18 +128,32 @@ class DolibarrApi(IdPagedApi[Query]):
         """`GET /status` → `timestamp_now_utc`: the watermark source (products and third parties carry none)."""
         body = self.http.get_json("status", (), resource="status", where="clock probe")
         try:
-            return datetime.fromtimestamp(int(body["success"]["timestamp_now_utc"]), UTC)
+            now = datetime.fromtimestamp(int(body["success"]["timestamp_now_utc"]), UTC)
         except (KeyError, TypeError, ValueError):
             raise SourceError(
                 self.connection, "status", "clock probe", "no success.timestamp_now_utc in GET /status"
             ) from None
+        if self._date_only is None:
+            # before Dolibarr 20 a colon inside a sqlfilters value is a syntax error (issue #29292)
+            major = str(body["success"].get("dolibarr_version", "")).split(".")[0]
+            self._date_only = major.isdigit() and int(major) < 20
+        return now
 
     def no_filter(self) -> Query:
         return Query()
 
     def window_filter(self, resource: str, window: Window, *, column: str = "t.tms") -> Query:
-        """`(t.tms:>=:'a') and (t.tms:<=:'b')` in the server's wall-clock time (quoted SQL strings, not epochs)."""
+        """`(t.tms:>=:'a') and (t.tms:<=:'b')` in the server's wall-clock time (quoted SQL strings, not epochs).
+
+        Before Dolibarr 20 a value cannot hold a colon: the window is then widened to whole days,
+        `(t.tms:>=:'2026-11-29') and (t.tms:<:'2026-11-30')` (rows read again are merged, never lost).
+        """
         low, high = self.local_bounds(window)
+        if self._date_only is None:
+            self.server_time()  # tells the version
+        if self._date_only:
+            after = high.date() + timedelta(days=1)
+            return Query((f"({column}:>=:'{low:%Y-%m-%d}')", f"({column}:<:'{after:%Y-%m-%d}')"))
         return Query((f"({column}:>=:'{low:{_SQL_FORMAT}}')", f"({column}:<=:'{high:{_SQL_FORMAT}}')"))
 
     def in_pages(self, resource: str, fields: str, ids: Sequence[int], *, chunk: int) -> Iterator[list[Row]]:

@@ -210,3 +210,24 @@ def test_a_persistent_error_fails_naming_the_page_and_loads_nothing(harness: Har
         harness.extract("erp", options)
     assert harness.sql("select label from raw_erp.products where id = 5")[0][0] != "Renamed"
     assert harness.state("erp") == state_before
+
+
+def test_servers_before_20_are_filtered_on_whole_days(harness: Harness, options):
+    # GIVEN a Dolibarr that rejects a colon inside a sqlfilters value (versions before 20)
+    harness.freeze("dolibarr", T1)
+    admin = harness.admin("dolibarr")
+    admin.settings(sqlfilters_colon_bug=True)
+    day_options = {**options, "date_only_filters": True}
+    harness.extract("erp", day_options)
+    harness.freeze("dolibarr", T1 + timedelta(hours=1))
+    admin.set_row("product", 6, label="Day filter", tms=(T1 + timedelta(minutes=20)).strftime(SQL))
+    mark = harness.mark("dolibarr")
+
+    harness.extract("erp", day_options)
+
+    products = [r for r in harness.requests("dolibarr", mark) if r.path.endswith("/products")]
+    assert products[0].param("sqlfilters") == (
+        "(t.tms:>=:'2026-11-29') and (t.tms:<:'2026-11-30') and (t.rowid:>:0)"
+    )
+    assert harness.sql("select label from raw_erp.products where id = 6") == [("Day filter",)]
+    assert count(harness, "products") == harness.truth("dolibarr")["products"]
