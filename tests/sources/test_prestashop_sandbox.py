@@ -303,3 +303,17 @@ def test_a_persistent_fault_fails_naming_the_page_and_loads_nothing(harness: Har
     admin.clear_faults()
     harness.extract("webshop", options)
     assert harness.sql("select price from raw_webshop.products where id = 2") == [(Decimal("77.000000"),)]
+
+
+@pytest.mark.parametrize("empty_list", ["bare", "object"])
+def test_empty_answers_in_either_form_read_as_no_rows(harness: Harness, options, empty_list):
+    # PrestaShop 8.1.2 answers an empty list with a bare [], other releases with {"products": []}
+    harness.extract("webshop", options)
+    harness.admin("prestashop").settings(json_empty_list=empty_list)
+    mark = harness.mark("prestashop")
+
+    result = harness.extract("webshop", options)
+
+    assert result.rows["products"] == result.rows["orders"] == 0
+    assert count(harness, "products") == harness.truth("prestashop")["products"]
+    assert all(r.status == 200 for r in harness.requests("prestashop", mark))
