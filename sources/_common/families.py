@@ -84,7 +84,7 @@ def document_family(
         if batch or not produced:
             yield batch  # an empty batch still creates every part table on a first load
         if deletions is not None and not window.backfill:
-            yield from (Deleted(rows) for rows in deletions(name))
+            yield from (Deleted(gone) for gone in deletions(name))
 
     reader = dlt.resource(documents, name=name, selected=False)
     main = parts[0][0]
