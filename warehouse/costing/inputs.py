@@ -124,7 +124,9 @@ class Table:
         if scale > 12:
             self.fail(0, f"{name} has more than 12 decimals")
         try:
-            return Fixed(decimal_unscaled(pc.cast(arr, pa.decimal128(38, scale))), scale)
+            # a DECIMAL(18, s) column is read as it is
+            exact = arr if pa.types.is_decimal128(arr.type) else pc.cast(arr, pa.decimal128(38, scale))
+            return Fixed(decimal_unscaled(exact), scale)
         except (OverflowError, pa.ArrowInvalid):
             values = arr.to_pylist()
             big = np.array([abs(float(v)) >= 9e18 / 10**scale for v in values])
@@ -134,6 +136,8 @@ class Table:
     def integer(self, name: str) -> np.ndarray:
         """A whole-number column (quantities): '5' and '5.00' are accepted, '2.5' is refused."""
         fixed = self.decimal(name)
+        if fixed.scale == 0:
+            return fixed.unscaled
         unit = 10**fixed.scale
         self.fail_first(
             fixed.unscaled % unit != 0,
