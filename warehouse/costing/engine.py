@@ -13,7 +13,7 @@ import pyarrow as pa
 from warehouse.costing import kpis as kpi
 from warehouse.costing.errors import CostingInputError
 from warehouse.costing.fixed import half_up_div, ratio_half_up, to_decimal
-from warehouse.costing.inputs import Inputs, read_inputs, sort_rows, take
+from warehouse.costing.inputs import Inputs, concat_text, read_inputs, sort_rows, take
 from warehouse.costing.valuation import Lots, value_lots
 from warehouse.costing.walk import (
     CUSTOMER_RETURN,
@@ -88,7 +88,7 @@ def _events(inputs: Inputs, lots: Lots) -> Events:
     def ties(rows: np.ndarray) -> pa.Table:
         """Same product, time and type: by id (as text), then line_no (receipts)."""
         line_no = np.concatenate([rec.line_no, np.zeros(product.size - rec.qty.size, np.int64)])
-        ids = pa.concat_arrays([rec.receipt_id, sal.line_id, ret.ids, adj.ids])
+        ids = concat_text([rec.receipt_id, sal.line_id, ret.ids, adj.ids])
         return pa.table({"tie": ids.take(rows), "line_no": line_no[rows]})
 
     order = sort_rows([product, when, kind], ties)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple, NoReturn
+from typing import NamedTuple, NoReturn, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,10 @@ _DECIMAL_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _US_PER_DAY = 86_400_000_000
 
 
+# A text column: a column that comes in several chunks (DuckDB, Parquet row groups) is kept so, not copied.
+Text: TypeAlias = pa.Array | pa.ChunkedArray
+
+
 class Fixed(NamedTuple):
     """A decimal column as exact integers: value = unscaled / 10**scale."""
 
@@ -30,7 +34,7 @@ class Fixed(NamedTuple):
     scale: int
 
 
-def _blank(arr: pa.Array) -> pa.Array | None:
+def _blank(arr: Text) -> Text | None:
     """Where a text cell is empty or only whitespace (null where null), or None when no cell is."""
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
@@ -41,7 +45,7 @@ def _blank(arr: pa.Array) -> pa.Array | None:
     return pc.or_(pc.equal(length, 0), space)
 
 
-def _empty(arr: pa.Array) -> np.ndarray:
+def _empty(arr: Text) -> np.ndarray:
     """True where a cell is null or blank."""
     blank = _blank(arr)
     if blank is None:
@@ -56,7 +60,6 @@ class Table:
         self.name = f"{name}.csv" if csv else name
         self.data = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
         self.rows = self.data.num_rows
-        self._text: dict[str, pa.Array] = {}
         # CSV: line 1 is the header, so data row i is line i + 2; tables count rows from 1.
         self._first, self._unit = (2, "line") if csv else (1, "row")
 
@@ -69,7 +72,7 @@ class Table:
         raise CostingInputError(self.where(row), reason)
 
     def fail_first(
-        self, bad: np.ndarray, reason: str | None = None, values: np.ndarray | pa.Array | None = None
+        self, bad: np.ndarray, reason: str | None = None, values: np.ndarray | Text | None = None
     ) -> None:
         """Refuse at the first row where `bad` is true; `reason` may use `{value}` from `values`."""
         hits = np.flatnonzero(bad)
@@ -77,25 +80,23 @@ class Table:
             row = int(hits[0])
             value = None
             if values is not None:
-                value = values[row].as_py() if isinstance(values, pa.Array) else values[row]
+                value = values[row].as_py() if isinstance(values, pa.Array | pa.ChunkedArray) else values[row]
             self.fail(row, (reason or "invalid value").format(value=value))
 
-    def column(self, name: str) -> pa.Array:
-        """The column as one Arrow array; a missing column refuses the data set at the header."""
+    def column(self, name: str) -> Text:
+        """The column (text as it comes, other types as one array); a missing column is refused at the header."""
         if name not in self.data.column_names:
             raise CostingInputError(
                 f"{self.name}, {'line 1' if self._first == 2 else 'columns'}", f"missing column {name!r}"
             )
-        if name in self._text:
-            return self._text[name]
         column = self.data.column(name)
-        # One chunk is used as it is (no copy); several are copied into one array.
-        combined = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-        if pa.types.is_string(combined.type):  # kept by the inputs anyway: read once (text, then choice)
-            self._text[name] = combined
-        return combined
+        if column.num_chunks == 1:
+            return column.chunk(0)
+        if pa.types.is_string(column.type):
+            return column  # every text operation takes chunks: no copy of the strings
+        return column.combine_chunks()  # numbers and times become numpy arrays: one copy either way
 
-    def text(self, name: str, *, required: bool = True) -> pa.Array:
+    def text(self, name: str, *, required: bool = True) -> Text:
         """A text column as Arrow strings; a blank cell is null (refused when `required`)."""
         arr = pc.cast(self.column(name), pa.string())
         if required:
@@ -126,6 +127,8 @@ class Table:
         try:
             # a DECIMAL(18, s) column is read as it is
             exact = arr if pa.types.is_decimal128(arr.type) else pc.cast(arr, pa.decimal128(38, scale))
+            if isinstance(exact, pa.ChunkedArray):  # parsed from chunked text
+                exact = exact.combine_chunks()
             return Fixed(decimal_unscaled(exact), scale)
         except (OverflowError, pa.ArrowInvalid):
             values = arr.to_pylist()
@@ -146,7 +149,7 @@ class Table:
         )
         return fixed.unscaled // unit
 
-    def _parsed(self, name: str, fmt: str, what: str) -> pa.Array:
+    def _parsed(self, name: str, fmt: str, what: str) -> Text:
         arr = self.column(name)
         self.fail_first(_empty(arr), f"{name} is empty")
         if pa.types.is_timestamp(arr.type):
@@ -184,41 +187,62 @@ class Table:
         bad = values <= 0 if strict else values < 0
         self.fail_first(bad, f"{name} must be {'> 0' if strict else '>= 0'}, got {{value}}", values)
 
-    def unique(self, keys: list[pa.Array | np.ndarray], label: str) -> None:
+    def unique(self, keys: list[Text | np.ndarray], label: str) -> None:
         """Refuse the second row that repeats a key (one or more columns)."""
-        if len(keys) == 1 and isinstance(keys[0], pa.Array) and len(pc.unique(keys[0])) == self.rows:
+        if len(keys) == 1 and not isinstance(keys[0], np.ndarray) and len(pc.unique(keys[0])) == self.rows:
             return  # the common case, without building codes
         combined = np.zeros(self.rows, dtype=np.int64)
         for key in keys:
-            code = codes(key) if isinstance(key, pa.Array) else np.unique(key, return_inverse=True)[1]
+            code = np.unique(key, return_inverse=True)[1] if isinstance(key, np.ndarray) else codes(key)
             combined = combined * (int(code.max(initial=0)) + 2) + code + 1
         first = np.zeros(self.rows, dtype=bool)
         first[np.unique(combined, return_index=True)[1]] = True
         if not first.all():
             row = int(np.flatnonzero(~first)[0])
             earlier = int(np.flatnonzero(combined == combined[row])[0])
-            shown = ", ".join(str(k[row].as_py() if isinstance(k, pa.Array) else k[row]) for k in keys)
+            shown = ", ".join(str(k[row] if isinstance(k, np.ndarray) else k[row].as_py()) for k in keys)
             self.fail(row, f"duplicate {label} {shown} (already at {self.where(earlier)})")
 
 
-def lookup(values: pa.Array, keys: pa.Array) -> np.ndarray:
+def lookup(values: Text, keys: Text) -> np.ndarray:
     """Position of each value in `keys` (first match), -1 where absent or null."""
     if len(keys) <= 2 * len(values) + 4096 or keys.null_count:
         return pc.index_in(values, value_set=keys).fill_null(-1).to_numpy().astype(np.int64)
     # Few values, many keys (returns against sale lines): hashing the distinct values and probing the
     # keys with them is much cheaper than hashing every key.
-    encoded = pc.dictionary_encode(values)
-    hit = pc.index_in(keys, value_set=encoded.dictionary).fill_null(-1).to_numpy().astype(np.int64)
+    value_code, distinct = dictionary_codes(values)
+    hit = pc.index_in(keys, value_set=distinct).fill_null(-1).to_numpy().astype(np.int64)
     rows = np.flatnonzero(hit >= 0)
-    first = np.full(len(encoded.dictionary), len(keys), dtype=np.int64)
+    first = np.full(len(distinct), len(keys), dtype=np.int64)
     np.minimum.at(first, hit[rows], rows)
     first[first == len(keys)] = -1
-    return take(first, encoded.indices.fill_null(-1).to_numpy().astype(np.int64), -1)
+    return take(first, value_code, -1)
 
 
-def codes(values: pa.Array) -> np.ndarray:
+def dictionary_codes(values: Text) -> tuple[np.ndarray, pa.Array]:
+    """Dictionary codes of a text column, numbered in order of first appearance (null: -1), and the values."""
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):  # the chunks are encoded with one shared dictionary
+        if encoded.num_chunks == 0:
+            return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
+        indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks])
+        dictionary = encoded.chunk(encoded.num_chunks - 1).dictionary
+    else:
+        indices, dictionary = encoded.indices, encoded.dictionary
+    return indices.fill_null(-1).to_numpy().astype(np.int64), dictionary
+
+
+def codes(values: Text) -> np.ndarray:
     """Dictionary codes numbered in order of first appearance (null: -1)."""
-    return pc.dictionary_encode(values).indices.fill_null(-1).to_numpy().astype(np.int64)
+    return dictionary_codes(values)[0]
+
+
+def concat_text(parts: list[Text]) -> pa.ChunkedArray:
+    """Text columns one after the other, without copying their strings."""
+    chunks = [
+        chunk for part in parts for chunk in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])
+    ]
+    return pa.chunked_array(chunks, type=pa.string())
 
 
 def first_rows(code: np.ndarray) -> np.ndarray:
@@ -290,7 +314,7 @@ def sort_rows(columns: list[np.ndarray], ties: Callable[[np.ndarray], pa.Table] 
 class Products:
     """products.csv: one row per product, in file order (a product's index is its row)."""
 
-    ids: pa.Array
+    ids: Text
     weight: Fixed
     fallback: Fixed
     active_day: np.ndarray
@@ -300,7 +324,7 @@ class Products:
 class FxRates:
     """fx_rates.csv: units of the currency per 1 EUR from a date on."""
 
-    currency: pa.Array
+    currency: Text
     day: np.ndarray
     rate: Fixed
 
@@ -309,25 +333,25 @@ class FxRates:
 class Receipts:
     """receipts.csv: one row per receipt line, i.e. per FIFO lot."""
 
-    receipt_id: pa.Array
+    receipt_id: Text
     line_no: np.ndarray
-    line_id: pa.Array
+    line_id: Text
     time: np.ndarray
     product: np.ndarray
     qty: np.ndarray
     price: Fixed
-    currency: pa.Array
+    currency: Text
 
 
 @dataclass
 class LandedCosts:
     """landed_costs.csv: one cost spread over the lines of one receipt."""
 
-    ids: pa.Array
+    ids: Text
     day: np.ndarray
-    receipt_id: pa.Array
+    receipt_id: Text
     amount: Fixed
-    currency: pa.Array
+    currency: Text
     split: np.ndarray
 
 
@@ -335,13 +359,13 @@ class LandedCosts:
 class Sales:
     """sales.csv: one row per order line."""
 
-    order_id: pa.Array
-    line_id: pa.Array
+    order_id: Text
+    line_id: Text
     time: np.ndarray
-    channel: pa.Array
-    fulfillment: pa.Array
-    email: pa.Array
-    phone: pa.Array
+    channel: Text
+    fulfillment: Text
+    email: Text
+    phone: Text
     product: np.ndarray
     qty: np.ndarray
     price: Fixed
@@ -355,10 +379,10 @@ class Sales:
 class Returns:
     """returns.csv: customer returns (ref = sale line index) and supplier returns (ref = receipt line index)."""
 
-    ids: pa.Array
+    ids: Text
     time: np.ndarray
     supplier: np.ndarray
-    ref_line_id: pa.Array
+    ref_line_id: Text
     ref: np.ndarray
     product: np.ndarray
     qty: np.ndarray
@@ -368,7 +392,7 @@ class Returns:
 class Adjustments:
     """adjustments.csv: inventory gains (+) and losses (−)."""
 
-    ids: pa.Array
+    ids: Text
     time: np.ndarray
     product: np.ndarray
     qty_delta: np.ndarray
@@ -388,7 +412,7 @@ class Inputs:
     sources: dict[str, Table]
 
 
-def _product_refs(table: Table, ids: pa.Array) -> np.ndarray:
+def _product_refs(table: Table, ids: Text) -> np.ndarray:
     values = table.text("product_id")
     index = lookup(values, ids)
     table.fail_first(index < 0, "unknown product_id {value!r} (not in products)", values)
@@ -532,9 +556,7 @@ def _check_orders(t: Table, sales: Sales, channel: np.ndarray, fulfillment: np.n
         t.fail_first(differs, f"{name} differs between the lines of order {{value!r}}", sales.order_id)
 
 
-def _check_returns(
-    t: Table, returns: Returns, sales: Sales, receipts: Receipts, product_ids: pa.Array
-) -> None:
+def _check_returns(t: Table, returns: Returns, sales: Sales, receipts: Receipts, product_ids: Text) -> None:
     """References, product, dates and the returned quantity of customer returns (§2.2, §11.1)."""
     customer = ~returns.supplier
     sale_ref = lookup(returns.ref_line_id, sales.line_id)

@@ -10,7 +10,15 @@ import pyarrow.compute as pc
 from numba import njit
 
 from warehouse.costing.fixed import half_up_div, ratio_half_up, safe_ratio, to_decimal
-from warehouse.costing.inputs import Inputs, first_rows, lookup, sort_rows
+from warehouse.costing.inputs import (
+    Inputs,
+    Text,
+    concat_text,
+    dictionary_codes,
+    first_rows,
+    lookup,
+    sort_rows,
+)
 
 METHODS = ("fifo", "wac", "wacp")
 MOVEMENT_TYPES = ["customer_return", "supplier_return", "adjustment_gain", "adjustment_loss"]
@@ -29,15 +37,17 @@ def _money(cents: np.ndarray) -> pa.Array:
 
 def _ratio(num: np.ndarray, den: np.ndarray, ok: np.ndarray | None = None, digits: int = 4) -> pa.Array:
     """A 4-decimal column `num / den`, null where den is 0 or `ok` is false; `digits` shifts the unit."""
-    value, valid = safe_ratio(num, den, digits)
+    value, valid = safe_ratio(num, den, digits)  # 0 where den is 0
     if ok is not None:
         valid &= ok
-    return to_decimal(np.where(valid, value, 0), 4, valid)
+        value = np.where(valid, value, 0)
+    return to_decimal(value, 4, valid)
 
 
-def _pick(labels: list[str] | pa.Array, index: np.ndarray) -> pa.Array:
-    """labels[index] as an Arrow string array (labels: month names, channels, product ids...)."""
-    return pa.array(labels, pa.string()).take(pa.array(index, pa.int64()))
+def _pick(labels: list[str] | np.ndarray | Text, index: np.ndarray) -> Text:
+    """labels[index] as Arrow strings (labels: month names, channels, product ids...)."""
+    text = labels if isinstance(labels, pa.Array | pa.ChunkedArray) else pa.array(labels, pa.string())
+    return text.take(pa.array(index, pa.int64()))
 
 
 @dataclass
@@ -80,17 +90,17 @@ def revenue(inputs: Inputs) -> Revenue:
 class Movements:
     """Returns then adjustments, one entry per movement, with their values per method (positive)."""
 
-    ids: pa.Array
+    ids: Text
     type: np.ndarray  # index into MOVEMENT_TYPES
     time: np.ndarray
     month: np.ndarray
-    ref_line_id: pa.Array  # null for adjustments
-    channel: pa.Array  # the original order's channel, null unless a customer return
+    ref_line_id: Text  # null for adjustments
+    channel: Text  # the original order's channel, null unless a customer return
     product: np.ndarray
     qty: np.ndarray
     refund: np.ndarray
     value: dict[str, np.ndarray]
-    product_ids: pa.Array
+    product_ids: Text
 
     def table(self, months: Months) -> pa.Table:
         """movement_costs: one row per return and adjustment (§11.6)."""
@@ -125,12 +135,12 @@ def movement_frame(
         else pa.nulls(len(ret.ids), pa.string())
     )
     return Movements(
-        ids=pa.concat_arrays([ret.ids, adj.ids]),
+        ids=concat_text([ret.ids, adj.ids]),
         type=kinds.astype(np.int64),
         time=np.concatenate([ret.time, adj.time]),
         month=month,
-        ref_line_id=pa.concat_arrays([ret.ref_line_id, pa.nulls(n_adj, pa.string())]),
-        channel=pa.concat_arrays([channel, pa.nulls(n_adj, pa.string())]),
+        ref_line_id=concat_text([ret.ref_line_id, pa.nulls(n_adj, pa.string())]),
+        channel=concat_text([channel, pa.nulls(n_adj, pa.string())]),
         product=np.concatenate([ret.product, adj.product]),
         qty=np.concatenate([ret.qty, np.abs(adj.qty_delta)]),
         refund=np.concatenate([rev.refund, np.zeros(n_adj, np.int64)]),
@@ -159,10 +169,13 @@ def line_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], neg: n
     for m in METHODS:
         columns[f"{m}_cost"] = _money(cost[m])
         columns[f"{m}_unit_cost"] = _ratio(cost[m], sal.qty, digits=2)
+    rates = {}
     for m in METHODS:
-        columns[f"{m}_margin"] = _money(rev.net - cost[m])
-    for m in ("fifo", "wac"):
-        columns[f"{m}_margin_rate"] = _ratio(rev.net - cost[m], rev.net)
+        margin = rev.net - cost[m]
+        columns[f"{m}_margin"] = _money(margin)
+        if m != "wacp":
+            rates[f"{m}_margin_rate"] = _ratio(margin, rev.net)
+    columns |= rates
     columns["negative_stock_qty"] = neg
     columns["returned_qty"] = rev.returned_qty
     return pa.table(columns)
@@ -220,30 +233,20 @@ def _components(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
     return parent
 
 
-def _codes_of(indices: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Dictionary indices as int64 (0 where null) and where they are not null."""
-    return indices.fill_null(0).to_numpy().astype(np.int64), indices.is_valid().to_numpy(zero_copy_only=False)
-
-
-def _codes(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Dictionary codes of a text array and where it is not null."""
-    return _codes_of(pc.dictionary_encode(values).indices)
-
-
-def _identity_codes(raw: pa.Array, normalize) -> tuple[np.ndarray, np.ndarray]:
+def _identity_codes(raw: Text, normalize) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the normalised identities (e-mail or phone) of `raw`, and where there is one.
 
     Each distinct raw value is normalised once; raw variants of one identity share one code.
     """
-    encoded = pc.dictionary_encode(raw)
-    if len(encoded.dictionary) == 0:
+    raw_code, distinct = dictionary_codes(raw)
+    if len(distinct) == 0:
         return np.zeros(len(raw), np.int64), np.zeros(len(raw), bool)
-    code, valid = _codes(normalize(encoded.dictionary))
-    raw_code, raw_valid = _codes_of(encoded.indices)
-    return code[raw_code], raw_valid & valid[raw_code]
+    code, _ = dictionary_codes(normalize(distinct))
+    identity = code[np.maximum(raw_code, 0)]
+    return np.maximum(identity, 0), (raw_code >= 0) & (identity >= 0)
 
 
-def customers(emails: pa.Array, phones: pa.Array) -> np.ndarray:
+def customers(emails: Text, phones: Text) -> np.ndarray:
     """Customer number of each order (-1 when anonymous): orders linked by e-mail or phone, transitively.
 
     Args:
@@ -483,7 +486,7 @@ def product_table(inputs: Inputs, rev: Revenue, cost: dict[str, np.ndarray], mov
     cols: dict[str, pa.Array | np.ndarray] = {
         "month": _pick(months.labels, np.repeat(np.arange(n_m), n_p + 1)),
         "product_id": _pick(
-            pa.concat_arrays([inputs.products.ids, pa.array(["ALL"])]), np.tile(np.arange(n_p + 1), n_m)
+            concat_text([inputs.products.ids, pa.array(["ALL"])]), np.tile(np.arange(n_p + 1), n_m)
         ),
         "opening_qty": _month_major(_opening(stock.close_qty)),
         "closing_qty": _month_major(stock.close_qty),

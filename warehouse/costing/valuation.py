@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from warehouse.costing.fixed import ratio_half_up
-from warehouse.costing.inputs import Fixed, Inputs, Table, lookup, take
+from warehouse.costing.inputs import Fixed, Inputs, Table, Text, lookup, take
 
 _US_PER_DAY = 86_400_000_000
 
@@ -27,7 +26,7 @@ class Lots:
     share_value: np.ndarray  # the share, cents
 
 
-def _rates(inputs: Inputs, table: Table, currency: pa.Array, day: np.ndarray) -> np.ndarray:
+def _rates(inputs: Inputs, table: Table, currency: Text, day: np.ndarray) -> np.ndarray:
     """Unscaled rate (scale of fx_rates) of each (currency, day): the latest rate dated on or before it (O7)."""
     fx = inputs.fx
     known_currencies = pc.unique(fx.currency)
