@@ -13,20 +13,24 @@ runs measured child processes on the same rows, interleaved because the machine 
 What was measured (1.1M movements, 990k sale lines, 2 cores shared with other work, so best of interleaved
 runs; pyinstrument, cProfile with CPU time, line_profiler, and a tracemalloc/RSS sampler per stage):
 
-* before (5c71eff), same bench: warm 10.3 s (12x the DuckDB pass), peak RSS 1.17 GB. 7.6 s were the
-  revenue's half-up ratios: a DECIMAL(18,10) price times 10^9 overflowed int64, so every sale line fell back
-  to Python integers (the warehouse at sandbox scale 100: 5-7 s of its 6-7 s engine run, and 0.4 s more in
-  the lots). With 2-decimal inputs the engine took 2.5 s (3.5x): checks 0.75 (string hashing, a 1M-key
-  `index_in` for the return references), walk 0.5 (a 3-key lexsort: the packed sort key counted times from
-  1970), lines 0.33 (stacked copies for every ratio), KPIs 0.95 (phones and e-mails normalised twice,
-  customer counts by two sorts and four searchsorted per row set).
-* after: warm 1.6 s (about 2x the pass, 700k movements/s): checks 0.6 (Arrow hashing the 1M line and
-  order ids, the product references and the choices: the floor of the string work), walk 0.4 (one argsort
-  of the packed key 0.15, the compiled walk 0.1), KPIs 0.5 (identity 0.3: encoding the raw e-mails and
-  phones of 600k orders), lines 0.1-0.2. A process's first run adds about 0.7 s for numba's start (LLVM and
-  the cached code) and 0.5 s of first-touch page faults; compiling from an empty cache adds about 5 s.
-  Peak RSS 1.03 GB, of which 0.45 GB are the input tables read from Parquet and 0.34 GB the results (the
-  contract's DECIMAL(18,2) columns are 16-byte decimal128, 14 of them per sale line).
+* before (5c71eff), same bench: warm 9.5-10.3 s (12x to 24x the DuckDB pass, depending on the load), peak
+  RSS 1.17 GB. 7.6 s were the revenue's half-up ratios: a DECIMAL(18,10) price times 10^9 overflowed int64,
+  so every sale line fell back to Python integers (the warehouse at sandbox scale 100: 5-7 s of its 6-7 s
+  engine run, and 0.4 s more in the lots). With 2-decimal inputs the engine took 2.5 s (3.5x): checks 0.75
+  (string hashing, a 1M-key `index_in` for the return references), walk 0.5 (a 3-key lexsort: the packed
+  sort key counted times from 1970), lines 0.33 (stacked copies for every ratio), KPIs 0.95 (phones and
+  e-mails normalised twice, customer counts by two sorts and four searchsorted per row set).
+* after: warm 1.4-1.9 s (700k movements/s; 2x the pass with both under the same load, 3.6x against the
+  best pass seen on a quiet moment, 0.40 s): checks 0.55 (Arrow hashing the 1M line and order ids, the
+  product references and the choices: the floor of the string work), walk 0.4 (one argsort of the packed
+  key 0.15, the compiled walk 0.1), KPIs 0.5 (identity 0.3: encoding the raw e-mails and phones of 600k
+  orders), lines 0.1. A process's first run takes 2.7 s: numba's start (LLVM and the cached code, 0.4-0.7 s)
+  and first-touch page faults, which are slow on these shared machines; compiling from an empty numba cache
+  adds about 5.5 s. Peak RSS 0.89-0.94 GB (was 1.16), of which 0.44 GB are the input tables read from
+  Parquet and 0.34 GB the results (the contract's DECIMAL(18,2) is a 16-byte decimal128, 14 per sale line).
+* the warehouse at sandbox scale 100 (313k movements, 60k products), first run in a process: engine
+  4.0-4.5 s -> 1.2-1.6 s, RSS after the engine 0.82 -> 0.72 GB; the dbt model's stacking of the six outputs
+  into one 95-column table (0.96 GB, 1.5-2.9 s) and its write then dominate that model's time and peak.
 """
 
 from __future__ import annotations
