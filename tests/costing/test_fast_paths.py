@@ -138,3 +138,27 @@ def test_csv_files_are_written_as_pythons_csv_writer_writes_them() -> None:
     writer.writerows(zip(*(column.to_pylist() for column in table.columns), strict=True))
     assert bytes(csv_bytes(table)) == expected.getvalue().encode("utf-8")
     assert bytes(csv_bytes(table.slice(0, 0))) == b"id,amount,empty\n"
+
+
+def test_tables_in_many_chunks_give_the_results_and_refusals_of_single_arrays() -> None:
+    # GIVEN the worked example as DuckDB hands tables over: in record batches (here of 2 rows)
+    tables = read_input_dir(EXAMPLE)
+    chunked = {
+        name: pa.Table.from_batches(table.to_batches(max_chunksize=2), table.schema)
+        for name, table in tables.items()
+    }
+    assert chunked["sales"].column("line_id").num_chunks > 1
+    # THEN every output is the same
+    single, batched = compute_costs(tables), compute_costs(chunked)
+    for name in OUTPUTS:
+        assert getattr(batched, name).equals(getattr(single, name)), name
+    # AND a refused row is named the same way
+    sales = chunked["sales"]
+    ids = sales.column("line_id").to_pylist()
+    ids[2] = ids[0]
+    column = pa.chunked_array([ids[i : i + 2] for i in range(0, len(ids), 2)], pa.string())
+    chunked["sales"] = sales.set_column(sales.column_names.index("line_id"), "line_id", column)
+    with pytest.raises(
+        CostingInputError, match=rf"^sales, row 3: duplicate line_id {ids[0]} \(already at sales, row 1\)$"
+    ):
+        compute_costs(chunked)
