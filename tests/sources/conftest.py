@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sandbox_harness import SEED, SMALL_SCALE, Harness
 
-# pytest puts tests/ on sys.path, where this folder `sources` would shadow the real package as a namespace
-# package; the repository root makes `import sources` (and `sandbox`) find the real ones.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from sandbox_harness import SEED, SMALL_SCALE, Harness  # noqa: E402
-
-from sandbox.testing import pristine_world, sandbox_on_copy  # noqa: E402
+from sandbox.testing import pristine_world, sandbox_on_copy
 
 
 @pytest.fixture(scope="session")
