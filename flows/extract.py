@@ -194,6 +194,8 @@ def _pipeline(conn: Connection, settings: Settings) -> Any:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     # resources one after the other: round robin keeps a partial batch of every resource in memory at once
     dlt.config["extract.next_item_mode"] = "fifo"
+    # the merge's staging copy is emptied after each load, so raw data is not kept twice in the file
+    dlt.config["load.truncate_staging_dataset"] = True
     credentials = DuckDbCredentials(str(settings.warehouse_path))
     credentials.global_config = {"memory_limit": DUCKDB_MEMORY_LIMIT}
     return dlt.pipeline(
@@ -264,6 +266,10 @@ def extract_connection(
         params.update(full=full, sweep=sweep or full, window=window, request_counter=counter)
     started = time.perf_counter()
     pipeline = _pipeline(conn, settings)
+    if not pipeline.state.get("sources"):
+        # no local state (a new machine, a restored or copied warehouse): take the state and schema dlt
+        # keeps in the warehouse itself, so cursors carry on and a sweep can tell what was deleted
+        pipeline.sync_destination()
     first = not pipeline.state.get("sources")
     try:
         if pipeline.has_pending_data:
