@@ -24,7 +24,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from destinations._common.guards import guard
-from destinations._common.http import RetryPolicy
+from destinations._common.http import WRITE_POLICY, RetryPolicy
 from destinations._common.ledger import (
     SYNC_MODELS,
     existing_models,
@@ -384,7 +384,7 @@ def plan_push(
 # --------------------------------------------------------------------------------------------- writing
 def _policy(conn: Connection) -> RetryPolicy:
     options = conn.options
-    default = RetryPolicy()
+    default = WRITE_POLICY
     return RetryPolicy(
         max_attempts=int(options.get("max_attempts", default.max_attempts)),
         backoff_seconds=float(options.get("backoff_seconds", default.backoff_seconds)),

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from destinations._common.records import TerminalError, TransientError
+
+# The HTTP plumbing shared with the sources (never a source itself): retry policy, Retry-After, query encoding.
+from sources._common.http import RetryPolicy, encode_query, retry_after_seconds
 
 T = TypeVar("T")
 
@@ -23,52 +22,11 @@ T = TypeVar("T")
 # shop, and only idempotent calls are ever repeated.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+# Writes wait less and give up sooner than reads: a push is re-planned by the next run anyway.
+WRITE_POLICY = RetryPolicy(max_attempts=4, backoff_seconds=0.5, max_delay_seconds=30.0, timeout_seconds=30.0)
+# PrestaShop filters are written with their brackets and bars, as its documentation shows them.
 _SAFE_QUERY_CHARS = ",:()'[]|*"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard one idempotent request insists (a non-idempotent one is sent once).
-
-    Attributes:
-        max_attempts: attempts per idempotent request, the first included.
-        backoff_seconds: base of the exponential backoff (doubled at each attempt, jittered).
-        max_delay_seconds: cap of one wait, `Retry-After` included.
-        timeout_seconds: connect and read timeout of one attempt.
-    """
-
-    max_attempts: int = 4
-    backoff_seconds: float = 0.5
-    max_delay_seconds: float = 30.0
-    timeout_seconds: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before attempt `attempt + 1`: the server's `Retry-After`, else jittered backoff."""
-        if retry_after is not None:
-            return min(retry_after, self.max_delay_seconds)
-        ceiling = min(self.max_delay_seconds, self.backoff_seconds * 2 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not cryptography
-
-
-def encode_query(params: Iterable[tuple[str, Any]]) -> str:
-    """Percent-encode query parameters, keeping the brackets and separators the platforms document."""
-    return "&".join(
-        f"{quote(str(key), safe=_SAFE_QUERY_CHARS)}={quote(str(value), safe=_SAFE_QUERY_CHARS)}"
-        for key, value in params
-    )
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
 
 
 def _excerpt(body: bytes, limit: int = 300) -> str:
@@ -100,7 +58,7 @@ class WriteClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.connection = connection
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or WRITE_POLICY
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": "omnicanal-push", **(headers or {})})
         self.session.auth = auth
@@ -157,7 +115,7 @@ class WriteClient:
             TransientError: network error, 429, 5xx or unreadable answer after the allowed attempts (or at
                 once for a non-idempotent request).
         """
-        query = encode_query(params)
+        query = encode_query(params, safe=_SAFE_QUERY_CHARS)
         url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
         where = f"{self.connection}: {method} {path}"
         attempts = self.policy.max_attempts if idempotent else 1
@@ -176,7 +134,7 @@ class WriteClient:
                     error = TransientError(
                         f"{where}: HTTP {status} {_excerpt(content)}".rstrip(),
                         status=status,
-                        retry_after=_retry_after(response),
+                        retry_after=retry_after_seconds(response),
                     )
                 elif status >= 400:
                     raise TerminalError(f"{where}: HTTP {status} {_excerpt(content)}".rstrip(), status=status)

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from destinations._common.base import BatchWriter, Destination
-from destinations._common.http import RetryPolicy
+from destinations._common.http import WRITE_POLICY, RetryPolicy
 from destinations._common.records import DestinationError, RecordOutcome, SyncRecord
 from destinations._common.safety import apply_once, guarded, outcome, parallel
 from destinations.dolibarr.helpers import DolibarrClient, filter_value
@@ -58,7 +58,7 @@ class DolibarrDestination(Destination):
         batch: int = BATCH,
         policy: RetryPolicy | None = None,
     ) -> None:
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or WRITE_POLICY
         self.client: DolibarrClient = DolibarrClient(
             base_url, api_key, connection=connection, policy=self.policy, pool_size=concurrency
         )

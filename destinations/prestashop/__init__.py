@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from destinations._common.base import Destination
-from destinations._common.http import RetryPolicy
+from destinations._common.http import WRITE_POLICY, RetryPolicy
 from destinations._common.records import DestinationError, RecordOutcome, SyncRecord
 from destinations._common.safety import (
     apply_once,
@@ -63,7 +63,7 @@ class PrestaShopDestination(Destination):
         policy: RetryPolicy | None = None,
     ) -> None:
         self.client: PrestaShopClient = PrestaShopClient(
-            base_url, api_key, connection=connection, policy=policy or RetryPolicy(), pool_size=concurrency
+            base_url, api_key, connection=connection, policy=policy or WRITE_POLICY, pool_size=concurrency
         )
         self.connection, self.timezone, self.concurrency = connection, timezone, concurrency
         super().__init__(

@@ -49,15 +49,14 @@ class RetryPolicy:
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not cryptography
 
 
-def encode_query(params: Iterable[tuple[str, Any]]) -> str:
-    """Percent-encode query parameters, keeping `,:()'*` literal as the platforms' documentation writes them."""
-    return "&".join(
-        f"{quote(str(key), safe=_SAFE_QUERY_CHARS)}={quote(str(value), safe=_SAFE_QUERY_CHARS)}"
-        for key, value in params
-    )
+def encode_query(params: Iterable[tuple[str, Any]], *, safe: str = _SAFE_QUERY_CHARS) -> str:
+    """Percent-encode query parameters, keeping `safe` literal (by default `,:()'*`, as the platforms'
+    documentation writes them)."""
+    return "&".join(f"{quote(str(key), safe=safe)}={quote(str(value), safe=safe)}" for key, value in params)
 
 
-def _retry_after_seconds(response: Response) -> float | None:
+def retry_after_seconds(response: Response) -> float | None:
+    """The wait a 429/503 answer asks for (`Retry-After` in seconds or as an HTTP date), if any."""
     header = response.headers.get("Retry-After")
     if not header:
         return None
@@ -210,7 +209,7 @@ class HttpClient:
                 ):
                     return None, response.headers
                 elif status == 429 or status >= 500:
-                    retry_after = _retry_after_seconds(response)
+                    retry_after = retry_after_seconds(response)
                     last_reason = f"HTTP {status} ({error_detail(body)})"
                 else:
                     raise SourceError(
