@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from flows.errors import ConfigError
 
@@ -216,7 +216,8 @@ def resolve_secret(value: Any, *, where: str) -> Secret | None:
         try:
             from prefect.blocks.system import Secret as PrefectSecret
 
-            return Secret(str(PrefectSecret.load(block_name).get()))
+            block = cast(PrefectSecret, PrefectSecret.load(block_name))  # sync call: a block, not a coroutine
+            return Secret(str(block.get()))
         except Exception as exc:  # noqa: BLE001 - any failure to load is a configuration error
             raise ConfigError(
                 f"{where}: cannot load Prefect Secret block {block_name!r} ({type(exc).__name__})"

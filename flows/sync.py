@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -18,6 +19,9 @@ from flows.errors import QualityGateBlocked
 from flows.guard import exclusive_run
 from flows.progress import say, step
 from flows.summary import RunSummary, latest_channel_kpis, table_row_counts
+
+if TYPE_CHECKING:
+    from flows.extract import ExtractResult
 
 
 def current_run_id() -> str:
@@ -40,7 +44,7 @@ def extract_connection(
     full: bool = False,
     sweep: bool = False,
     window: tuple[datetime, datetime] | None = None,
-):
+) -> ExtractResult:
     """Extract one connection into raw_<connection> (I/O: retried with backoff)."""
     from flows.extract import extract_connection as extract
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 PALETTE = ("#1f6feb", "#d97706", "#059669", "#b91c1c", "#7c3aed", "#0891b2", "#64748b")
@@ -69,7 +69,11 @@ def _svg(parts: list[str], label: str) -> str:
 
 
 def grouped_bars(
-    title: str, categories: Sequence[str], series: dict[str, Sequence[float | None]], *, percent: bool = False
+    title: str,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    percent: bool = False,
 ) -> str:
     """Bars per category (x) for each series, side by side; None is drawn as no bar."""
     values = [v for vals in series.values() for v in vals if v is not None]
@@ -104,7 +108,11 @@ def grouped_bars(
 
 
 def lines(
-    title: str, categories: Sequence[str], series: dict[str, Sequence[float | None]], *, percent: bool = False
+    title: str,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    percent: bool = False,
 ) -> str:
     """One polyline per series over the categories (x); None breaks the line."""
     values = [v for vals in series.values() for v in vals if v is not None]

@@ -7,7 +7,7 @@ from flows.build import _reason
 
 def test_a_python_model_failure_shows_the_exception_line() -> None:
     message = (
-        "Python model failed:\nTraceback (most recent call last):\n  File \"x.py\", line 3, in model\n"
+        'Python model failed:\nTraceback (most recent call last):\n  File "x.py", line 3, in model\n'
         "    raise CostingInputError(...)\nwarehouse.costing.errors.CostingInputError: int_costing__returns, "
         "record erp:1065: a return of 3 units exceeds the 2 sold\n"
     )
