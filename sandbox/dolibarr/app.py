@@ -256,16 +256,25 @@ class DolibarrApp(App):
         params: dict[str, str],
         extra_where: list[str] | None = None,
         extra_params: list[Any] | None = None,
+        joined: tuple[str, str, str] | None = None,
     ) -> tuple[list[sqlite3.Row], int | None]:
+        """The rows of a list route: filters, sort and page as Restler's `index` methods build them.
+
+        `joined` is `(alias, table, condition)`: one more table joined to `t`, its columns usable in
+        `sqlfilters` and `sortfield` under its alias (as `s.` in `products/purchase_prices`).
+        """
         table, ef_table, default_sort, word, source = RESOURCES[resource]
         where = list(extra_where or [])
         values: list[Any] = list(extra_params or [])
         join = f" LEFT JOIN {ef_table} ef ON ef.fk_object = t.rowid" if ef_table else ""
+        if joined:
+            join += f" JOIN {joined[1]} {joined[0]} ON {joined[2]}"
+        kind = self._column_kind(table, ef_table, joined[:2] if joined else None)
         if params.get("sqlfilters"):
             try:
                 compiled = compile_filters(
                     params["sqlfilters"],
-                    self._column_kind(table, ef_table),
+                    kind,
                     self.now_sql(),
                     colon_bug=bool(self.settings["sqlfilters_colon_bug"]),
                 )
@@ -284,7 +293,7 @@ class DolibarrApp(App):
         direction = "DESC" if (params.get("sortorder") or "ASC").upper() == "DESC" else "ASC"
         for item in sortfield.split(","):
             alias, _, column = item.strip().rpartition(".")
-            if self._column_kind(table, ef_table)(alias, column) is None:
+            if kind(alias, column) is None:
                 raise RestError(
                     503,
                     f"Error when retrieve {word} list : Unknown column '{item.strip()}' in 'ORDER BY'",
@@ -311,11 +320,15 @@ class DolibarrApp(App):
             ) from exc
         return rows, total
 
-    def _column_kind(self, table: str, ef_table: str | None) -> Callable[[str, str], str | None]:
+    def _column_kind(
+        self, table: str, ef_table: str | None, joined: tuple[str, str] | None = None
+    ) -> Callable[[str, str], str | None]:
         def kind(alias: str, column: str) -> str | None:
             if alias in ("t", "") and column in self.columns(table):
                 pass
             elif alias == "ef" and ef_table and column in self.columns(ef_table):
+                pass
+            elif joined and alias == joined[0] and column in self.columns(joined[1]):
                 pass
             else:
                 return None
@@ -406,6 +419,38 @@ class DolibarrApp(App):
     def product_purchase_prices(self, args: list[str], params: dict[str, str], body: Any) -> Response:
         row = self._one("products", "t.rowid = ?", _int(args[0], 0))
         return self._ok(self.objects().purchase_prices(row["rowid"]))
+
+    def purchase_prices_list(self, args: list[str], params: dict[str, str], body: Any) -> Response:
+        """`GET /products/purchase_prices` (`getSupplierProducts`): every product's supplier prices, by product id.
+
+        As the real route: products joined to their prices (`s.` in `sqlfilters`), so `limit` and `page` count
+        join rows (one per price) while each listed product carries all its prices; the answer maps product
+        ids to price lists (`[]` when nothing matches, never a 404); `supplier` filters on `s.fk_soc`, `mode`
+        on the product type; no product of this world is in a category. No `pagination_data` on this route.
+        """
+        where, values = [], []
+        mode = _int(params.get("mode"), 0)
+        if mode in (1, 2):
+            where.append("t.fk_product_type = ?")
+            values.append(mode - 1)
+        supplier = _int(params.get("supplier"), 0)
+        if supplier > 0:
+            where.append("s.fk_soc = ?")
+            values.append(supplier)
+        if _int(params.get("category"), 0) > 0:
+            where.append("0")
+        listing = {k: v for k, v in params.items() if k != "pagination_data"}
+        rows, _ = self._list(
+            "products",
+            listing,
+            where,
+            values,
+            joined=("s", "product_fournisseur_price", "s.fk_product = t.rowid"),
+        )
+        objs = self.objects()
+        # PHP keys the answer by product rowid: a product met twice (two prices) is one entry, in first order
+        by_product = {str(row["rowid"]): row["rowid"] for row in rows}
+        return self._ok({key: objs.purchase_prices(pid) for key, pid in by_product.items()} or [])
 
     def product_post(self, args: list[str], params: dict[str, str], body: Any) -> Response:
         data = _require(body, ("ref", "label"), "api_products.class.php:375")
@@ -1184,6 +1229,7 @@ _ROUTES: dict[tuple[str, str, str], Callable[..., Response]] = {
     ("GET", "products", "barcode/{x}"): DolibarrApp.product_get,
     ("GET", "products", "{id}/stock"): DolibarrApp.product_stock,
     ("GET", "products", "{id}/variants"): DolibarrApp.product_variants,
+    ("GET", "products", "purchase_prices"): DolibarrApp.purchase_prices_list,
     ("GET", "products", "{id}/purchase_prices"): DolibarrApp.product_purchase_prices,
     ("POST", "products", ""): DolibarrApp.product_post,
     ("PUT", "products", "{id}"): DolibarrApp.product_put,

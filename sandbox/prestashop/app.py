@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import time
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -156,7 +155,8 @@ class PrestaShopApp(App):
         self, json_out: bool, body: bytes, ok: bool = True, version: str = PS_VERSION
     ) -> list[tuple[str, str]]:
         headers = [
-            ("Access-Time", str(int(time.time()))),
+            # the server's clock at the answer: the same clock that stamps `date_upd` on writes
+            ("Access-Time", str(int(self.clock.now()))),
             ("X-Powered-By", "PrestaShop Webservice"),
             ("PSWS-Version", version),
             ("Execution-Time", "0.003"),

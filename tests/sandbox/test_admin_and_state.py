@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,31 @@ def test_frozen_and_advanced_clock(fresh_sandbox: Sandbox) -> None:
     admin.clock(advance=3600)
     assert _erp(fresh_sandbox, "status").json()["success"]["date_tz"] == "2026-12-01 09:00:00"
     assert admin.clock(real=True)["frozen"] is False
+
+
+def test_the_shop_access_time_follows_the_clock_that_stamps_its_writes(fresh_sandbox: Sandbox) -> None:
+    admin = fresh_sandbox.admin("prestashop")
+    admin.clock(freeze="2026-12-01T08:00:00Z")
+    assert _ps(fresh_sandbox, "products/1").headers["Access-Time"] == "1796112000"
+    admin.clock(advance=90)
+    assert _ps(fresh_sandbox, "nope").headers["Access-Time"] == "1796112090"  # errors carry it too
+    # GIVEN a write at that instant: its answer's Access-Time and the date_upd it stamps are the same moment
+    history = (
+        '<?xml version="1.0" encoding="UTF-8"?><prestashop><order_history><id_order>1</id_order>'
+        "<id_order_state>6</id_order_state></order_history></prestashop>"
+    )
+    written = requests.post(
+        f"{fresh_sandbox.prestashop.url}/order_histories",
+        data=history.encode(),
+        auth=(fresh_sandbox.prestashop.key, ""),
+        timeout=30,
+    )
+    assert written.status_code == 201, written.text
+    assert written.headers["Access-Time"] == "1796112090"
+    assert admin.rows("orders", id=1)[0]["date_upd"] == "2026-12-01 09:01:30"  # Europe/Paris wall clock
+    # back on the real clock, so is the header
+    admin.clock(real=True)
+    assert abs(int(_ps(fresh_sandbox, "products/1").headers["Access-Time"]) - time.time()) < 600
 
 
 def test_direct_mutations_set_and_delete_rows(fresh_sandbox: Sandbox) -> None:

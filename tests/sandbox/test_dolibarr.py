@@ -242,3 +242,44 @@ def test_colon_in_a_value_breaks_filters_on_versions_before_20(fresh_sandbox: Sa
     broken = get(fresh_sandbox, "products", limit=1, sqlfilters=with_time)
     assert broken.status_code == 400 and "Bad syntax" in broken.json()["error"]["message"]
     assert get(fresh_sandbox, "products", limit=1, sqlfilters="(t.tms:>=:'2026-01-01')").status_code == 200
+
+
+def test_purchase_prices_of_every_product_keyed_by_product_and_paged_by_price_rows(
+    fresh_sandbox: Sandbox,
+) -> None:
+    sb = fresh_sandbox
+    first = get(sb, "products/purchase_prices", sortfield="t.rowid", limit=3)
+    assert first.status_code == 200
+    page = first.json()
+    # a JSON object: product id -> that product's prices, as `products/{id}/purchase_prices` lists them
+    priced = sorted({p["fk_product"] for p in sb.admin("dolibarr").rows("product_fournisseur_price")})
+    assert list(page) == [str(pid) for pid in priced[:3]]
+    for pid, prices in page.items():
+        assert prices == get(sb, f"products/{pid}/purchase_prices").json()
+    # GIVEN the first priced product also gets the second one's price
+    moved = page[str(priced[1])][0]
+    sb.admin("dolibarr").set_row("product_fournisseur_price", int(moved["id"]), fk_product=priced[0])
+    # THEN `limit` counts prices (rows of the product x price join), not products
+    page = get(sb, "products/purchase_prices", sortfield="t.rowid", limit=3).json()
+    assert list(page) == [str(priced[0]), str(priced[2])]
+    assert [p["id"] for p in page[str(priced[0])]] == sorted(
+        [page[str(priced[0])][0]["id"], moved["id"]], key=int
+    )
+    # and a product met on two pages (offset paging) is listed whole on both
+    one = [get(sb, "products/purchase_prices", sortfield="t.rowid", limit=1, page=n).json() for n in (0, 1)]
+    assert one[0] == one[1] and list(one[0]) == [str(priced[0])] and len(one[0][str(priced[0])]) == 2
+    # filters on the product (t.) and on the price (s.), and the supplier parameter
+    supplier = moved["fourn_id"]
+    by_filter = get(sb, "products/purchase_prices", limit=0, sqlfilters=f"(s.fk_soc:=:{supplier})").json()
+    by_param = get(sb, "products/purchase_prices", limit=0, supplier=supplier).json()
+    assert by_filter == by_param and by_filter
+    assert all(any(p["fourn_id"] == supplier for p in prices) for prices in by_filter.values())
+    keyset = get(sb, "products/purchase_prices", limit=0, sqlfilters=f"(t.rowid:>:{priced[-2]})").json()
+    assert list(keyset) == [str(priced[-1])]
+    # nothing matching is an empty list, never a 404; an unknown column is the database's 503
+    empty = get(sb, "products/purchase_prices", sqlfilters="(t.rowid:>:99999999)")
+    assert (empty.status_code, empty.json()) == (200, [])
+    assert get(sb, "products/purchase_prices", category=3).json() == []
+    unknown = get(sb, "products/purchase_prices", sqlfilters="(s.nope:=:1)")
+    assert unknown.status_code == 503
+    assert "Error when retrieve product list : Unknown column 's.nope'" in unknown.json()["error"]["message"]
