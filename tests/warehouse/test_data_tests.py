@@ -41,6 +41,13 @@ CASES = [
         "where channel = 'ALL' limit 1",
         "test.omnicanal.unique_combination_rpt_channel_kpis_monthly_month__channel.",
     ),
+    (
+        "rpt_reconciliation",
+        "update marts.rpt_reconciliation set channel_value = printf('%.2f', cast(channel_value as decimal(18, 2)) + 1) "
+        "where field = 'net_excl_tax' and channel_connection = 'marketplace' and record_key = "
+        "(select min(record_key) from marts.rpt_reconciliation where channel_connection = 'marketplace')",
+        "test.omnicanal.rpt_reconciliation_amounts_agree_within_tolerance.",
+    ),
 ]
 
 

@@ -13,13 +13,15 @@ with configured as (
         {%- set conn = settings[name] %}
         ('{{ name | replace("'", "''") }}', '{{ (conn.get("channel") or "web") | replace("'", "''") }}',
          '{{ name | replace("'", "''") }}', '{{ (conn.get("kind") or "") | replace("'", "''") }}',
-         {{ conn.get("safety_buffer") or 0 }}){{ "," if not loop.last }}
+         {{ conn.get("safety_buffer") or 0 }},
+         {# option `create_erp_customers`: by default only web shops hand their customers to the ERP -#}
+         {{ 'true' if conn.get('create_erp_customers', (conn.get('channel') or 'web') == 'web') else 'false' }}){{ "," if not loop.last }}
         {%- endfor %}
-    ) as configured_channels (channel_key, channel, connection, connection_kind, safety_buffer)
+    ) as configured_channels (channel_key, channel, connection, connection_kind, safety_buffer, creates_erp_customers)
     {%- else %}
     select
         null::varchar as channel_key, null::varchar as channel, null::varchar as connection,
-        null::varchar as connection_kind, null::integer as safety_buffer
+        null::varchar as connection_kind, null::integer as safety_buffer, null::boolean as creates_erp_customers
     limit 0
     {%- endif %}
 ),
@@ -37,7 +39,8 @@ final as (
         connection,
         connection_kind,
         'channel' as source_role,
-        cast(safety_buffer as integer) as safety_buffer
+        cast(safety_buffer as integer) as safety_buffer,
+        creates_erp_customers
     from configured
     union all
     select
@@ -46,7 +49,8 @@ final as (
         erp_recorded.connection,
         '{{ (settings.get(var("erp_connection", none) or "", {}) or {}).get("kind", "") }}' as connection_kind,
         'erp' as source_role,
-        null::integer as safety_buffer
+        null::integer as safety_buffer,
+        null::boolean as creates_erp_customers
     from erp_recorded
 )
 

@@ -13,10 +13,8 @@ with lines as (
 
 final as (
     select
-        * exclude (tax_rate, status_group),
+        * exclude (tax_rate),
         cast(tax_rate as decimal(10, 7)) as tax_rate,
-        -- a system that does not follow shipping (a till ticket) leaves status_group empty
-        coalesce(status_group, case when is_cancelled then 'cancelled' else 'open' end) as status_group,
         unit_list_price_excl_tax - unit_discount_excl_tax as unit_price_excl_tax,
         cast(round(quantity * unit_list_price_excl_tax, 2) as decimal(18, 2)) as gross_excl_tax,
         cast(round(quantity * unit_discount_excl_tax, 2) as decimal(18, 2)) as discount_excl_tax,

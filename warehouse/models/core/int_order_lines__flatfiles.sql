@@ -20,6 +20,8 @@ ticket_lines as (
         sold_at as ordered_at,
         'paid' as order_status,
         false as is_cancelled,
+        -- the customer leaves the till with the goods: fulfilled, as the ERP's closed copy of the ticket
+        'shipped' as status_group,
         -- a ticket is rung up once paid
         true as is_sale,
         {{ flatfile_customer_identity('customer_email', 'customer_phone') }} as customer_identity,
@@ -49,6 +51,11 @@ item_lines as (
         ordered_at,
         order_status,
         is_cancelled,
+        case
+            when is_cancelled then 'cancelled'
+            when shipped_at is not null or order_status in ('shipped', 'delivered') then 'shipped'
+            else 'open'
+        end as status_group,
         -- the marketplace collects the payment when the order is placed
         not is_cancelled as is_sale,
         {{ flatfile_customer_identity('buyer_email') }} as customer_identity,
@@ -83,6 +90,7 @@ final as (
         ordered_at,
         order_status,
         is_cancelled,
+        status_group,
         is_sale,
         connection || ':' || customer_identity as customer_record_key,
         sku,

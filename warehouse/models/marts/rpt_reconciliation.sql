@@ -1,7 +1,8 @@
 -- One row per record, field and channel connection where the ERP and a channel can disagree: products (per
--- SKU: price excluding tax, available stock, EAN-13), customers (per channel account: present in the ERP,
--- e-mail) and orders (per channel order: present in the ERP, status open | shipped | cancelled, units, net excluding tax).
--- `status` is agrees | differs | missing_in_channel | missing_in_erp; values are shown as text.
+-- SKU: price excluding tax, available stock, EAN-13), customers (per channel account of a person the ERP holds or
+-- must hold: present in the ERP, e-mail) and orders (per channel order: present in the ERP, status open | shipped |
+-- cancelled, units, net excluding tax). `status` is agrees | differs | missing_in_channel | missing_in_erp; values
+-- are shown as text; `amount_tolerance` is the difference still taken as agreement where rounding makes one.
 
 with products as (
     select * from {{ ref('dim_products') }}
@@ -16,15 +17,19 @@ channel_connections as (
     select distinct connection from items
 ),
 
+channels as (
+    select * from {{ ref('dim_channels') }}
+    where source_role = 'channel'
+),
+
 -- the ERP stock of the warehouses serving each channel (connection option `stock_warehouses`)
 erp_channel_stock as (
     select connection, sku, quantity_available from {{ ref('int_channel_erp_stock') }}
 ),
 
 safety_buffers as (
-    select channel_key as connection, coalesce(safety_buffer, 0) as safety_buffer
-    from {{ ref('dim_channels') }}
-    where source_role = 'channel'
+    select connection, coalesce(safety_buffer, 0) as safety_buffer
+    from channels
 ),
 
 product_pairs as (
@@ -87,6 +92,16 @@ links as (
     select * from {{ ref('dim_customer_links') }}
 ),
 
+-- the ERP must hold a person once one of their accounts is on a channel that creates ERP customers (the rule of
+-- sync_dolibarr__customers); a person known only to other channels (marketplace relay addresses, store loyalty
+-- cards) is compared only when the ERP holds them anyway
+customers_due_in_erp as (
+    select distinct links.golden_customer_id
+    from links
+    inner join channels on links.connection = channels.connection
+    where channels.creates_erp_customers
+),
+
 erp_emails as (
     select golden_customer_id, list(distinct normalized_email order by normalized_email) as emails,
         min(source_customer_id) as erp_record_id
@@ -97,12 +112,19 @@ erp_emails as (
 
 customer_fields as (
     select
-        'customer' as entity, links.golden_customer_id as record_key, 'record' as field,
-        erp_emails.erp_record_id, case when erp_emails.golden_customer_id is not null then links.golden_customer_id end,
-        links.connection, links.source_customer_id, links.golden_customer_id
+        'customer' as entity,
+        links.golden_customer_id as record_key,
+        'record' as field,
+        erp_emails.erp_record_id,
+        case when erp_emails.golden_customer_id is not null then links.golden_customer_id end as erp_value,
+        links.connection as channel_connection,
+        links.source_customer_id as channel_record_id,
+        links.golden_customer_id as channel_value
     from links
     left join erp_emails on links.golden_customer_id = erp_emails.golden_customer_id
+    left join customers_due_in_erp on links.golden_customer_id = customers_due_in_erp.golden_customer_id
     where links.connection_role = 'channel'
+        and (erp_emails.golden_customer_id is not null or customers_due_in_erp.golden_customer_id is not null)
     union all
     -- the channel's e-mail agrees when one of the person's ERP records carries it (normalised)
     select
@@ -127,6 +149,7 @@ order_totals as (
         min(status_group) as status_group,
         bool_or(is_sale) as is_sale,
         sum(quantity) as units,
+        count(*) as lines,
         sum(net_excl_tax) as net_excl_tax
     from {{ ref('int_order_lines') }}
     group by connection, connection_role, channel, order_ref
@@ -152,18 +175,32 @@ order_pairs as (
         channel_order_totals.units as channel_units,
         erp_order_totals.units as erp_units,
         channel_order_totals.net_excl_tax as channel_net,
-        erp_order_totals.net_excl_tax as erp_net
+        erp_order_totals.net_excl_tax as erp_net,
+        -- channel files give unit prices including tax, rounded to the cent, and the ERP keeps prices excluding
+        -- tax: the net derived from the file may differ from the ERP's by that rounding (under half a cent per
+        -- unit) and by the rounding of each line's total (a cent per line)
+        case
+            when channels.connection_kind = 'flatfiles'
+                then cast(0.005 * abs(channel_order_totals.units) + 0.01 * channel_order_totals.lines as decimal(18, 3))
+        end as net_tolerance
     from channel_order_totals
     left join erp_order_totals
         on channel_order_totals.channel = erp_order_totals.channel
         and channel_order_totals.order_ref = erp_order_totals.order_ref
+    left join channels on channel_order_totals.connection = channels.connection
 ),
 
 order_fields as (
     -- a channel order must reach the ERP once it is a sale (cancelled or unpaid orders need not)
     select
-        'order' as entity, order_ref as record_key, 'record' as field, erp_record_id,
-        case when erp_record_id is not null then order_ref end, connection, channel_record_id, order_ref
+        'order' as entity,
+        order_ref as record_key,
+        'record' as field,
+        erp_record_id,
+        case when erp_record_id is not null then order_ref end as erp_value,
+        connection as channel_connection,
+        channel_record_id,
+        order_ref as channel_value
     from order_pairs
     where is_sale or erp_record_id is not null
     union all
@@ -174,12 +211,6 @@ order_fields as (
     select
         'order', order_ref, 'units', erp_record_id, cast(erp_units as varchar), connection, channel_record_id,
         cast(channel_units as varchar)
-    from order_pairs
-    where erp_record_id is not null
-    union all
-    select
-        'order', order_ref, 'net_excl_tax', erp_record_id, printf('%.2f', erp_net), connection, channel_record_id,
-        printf('%.2f', channel_net)
     from order_pairs
     where erp_record_id is not null
     union all
@@ -197,12 +228,30 @@ order_fields as (
         )
 ),
 
+order_amount_fields as (
+    select
+        'order' as entity,
+        order_ref as record_key,
+        'net_excl_tax' as field,
+        erp_record_id,
+        printf('%.2f', erp_net) as erp_value,
+        connection as channel_connection,
+        channel_record_id,
+        printf('%.2f', channel_net) as channel_value,
+        net_tolerance as amount_tolerance,
+        abs(erp_net - channel_net) as amount_difference
+    from order_pairs
+    where erp_record_id is not null
+),
+
 compared as (
     select * from product_fields
-    union all
+    union all by name
     select * from customer_fields
-    union all
+    union all by name
     select * from order_fields
+    union all by name
+    select * from order_amount_fields
 ),
 
 final as (
@@ -215,11 +264,13 @@ final as (
         channel_connection,
         channel_record_id,
         channel_value,
+        amount_tolerance,
         case
             when erp_value is null and channel_value is null then 'agrees'
             when field = 'record' and channel_value is null then 'missing_in_channel'
             when field = 'record' and erp_value is null then 'missing_in_erp'
             when erp_value is not distinct from channel_value then 'agrees'
+            when amount_difference <= amount_tolerance then 'agrees'
             else 'differs'
         end as status
     from compared
