@@ -1,4 +1,4 @@
-"""The Dolibarr source: products, stock, parties, sales and purchase documents and FX rates of one ERP."""
+"""The Dolibarr source: products, stock, parties, sales and purchase documents, shipments and FX rates of one ERP."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ from sources.dolibarr.settings import (
     PRODUCTS,
     RECEPTION_LINES,
     RECEPTIONS,
+    SHIPMENTS,
     STOCK_MOVEMENTS,
     SUPPLIER_INVOICE_LINES,
     SUPPLIER_INVOICES,
@@ -313,6 +314,7 @@ def dolibarr_source(
         *documents(SUPPLIER_ORDERS, SUPPLIER_ORDER_LINES),
         *documents(RECEPTIONS, RECEPTION_LINES),
         *documents(SUPPLIER_INVOICES, SUPPLIER_INVOICE_LINES),
+        entity(SHIPMENTS),
         table_resource(MULTICURRENCIES, multicurrencies, conv),
         table_resource(MULTICURRENCY_RATES, multicurrency_rates, conv),
     ]

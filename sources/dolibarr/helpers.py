@@ -29,6 +29,7 @@ PATHS = {
     "supplier_orders": "supplierorders",
     "receptions": "receptions",
     "supplier_invoices": "supplierinvoices",
+    "shipments": "shipments",
     "stock_movements": "stockmovements",
     "warehouses": "warehouses",
     "multicurrencies": "multicurrencies",
@@ -227,9 +228,12 @@ def stock_rows(products: list[Row]) -> list[Row]:
 def purchase_price_pages(api: DolibarrApi, page_size: int) -> Iterator[list[Row]]:
     """Every supplier price: `GET /products/purchase_prices` paged by product rowid keyset.
 
-    The answer maps product ids to their price lists (`{"12": [...]}`), or lists the prices. A server
-    without that route (a 404 on the first page) is read product by product instead
-    (`GET /products/{id}/purchase_prices`, a few requests in flight): slower, same rows.
+    The answer maps product ids to their price lists (`{"12": [...]}`), or lists the prices. The server
+    joins products to their prices, so `limit` counts prices while a listed product carries all of its
+    own: a page can hold fewer products than `limit` and still not be the last one. Only an answer
+    without any product ends the listing. A server without that route (a 404 on the first page) is read
+    product by product instead (`GET /products/{id}/purchase_prices`, a few requests in flight): slower,
+    same rows.
     """
     last = 0
     page = 1
@@ -249,9 +253,9 @@ def purchase_price_pages(api: DolibarrApi, page_size: int) -> Iterator[list[Row]
             yield from _purchase_prices_per_product(api, page_size)
             return
         by_product = _prices_by_product(body, api.connection, label)
-        yield [price for _, prices in by_product for price in prices]
-        if len(by_product) < page_size:
+        if not by_product:
             return
+        yield [price for _, prices in by_product for price in prices]
         last = max(pid for pid, _ in by_product)
         page += 1
 

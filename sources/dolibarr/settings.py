@@ -248,6 +248,34 @@ RECEPTION_LINES = table(
     soft_delete=False,
 )
 
+# Shipments of customer orders: the carrier's tracking number the order-status push writes to the shops.
+# Recent releases name the order `origin_type`/`date_shipping`, older ones `origin`/`date_expedition`.
+SHIPMENTS = table(
+    "shipments",
+    {
+        "id": INT,
+        "ref": TEXT,
+        "ref_ext": TEXT,
+        "ref_customer": TEXT,
+        "socid": INT,
+        "origin_type": TEXT,
+        "origin": TEXT,
+        "origin_id": INT,
+        "status": INT,
+        "billed": INT,
+        "shipping_method_id": INT,
+        "shipping_method": TEXT,
+        "tracking_number": TEXT,
+        "date_creation": UNIX_TS,
+        "date_valid": UNIX_TS,
+        "date_shipping": UNIX_TS,
+        "date_expedition": UNIX_TS,
+        "date_delivery": UNIX_TS,
+        "date_modification": UNIX_TS,
+        "array_options": JSON,
+    },
+)
+
 # Supplier invoices: landed costs (freight, customs) carry the reception ref and split method as extrafields.
 SUPPLIER_INVOICES = table(
     "supplier_invoices",

@@ -158,7 +158,10 @@ def good_sync_tables() -> dict[str, pd.DataFrame]:
             sku=["SKU-A", "SKU-B"],
         ),
         "sync.sync_prestashop__order_status": sync(
-            ["webshop:ABCDEFGHI"], ["current_state"], ["4"], target_id=["1"]
+            ["webshop:ABCDEFGHI", "webshop:ABCDEFGHI"],
+            ["current_state", "tracking_number"],
+            ["4", "6A12345678901"],
+            target_id=["1", "1"],
         ),
         "sync.sync_dolibarr__customers": sync(["erp:17"], ["record"], ["agathe.laurent@exemple.fr"]),
         "sync.sync_dolibarr__orders": sync(

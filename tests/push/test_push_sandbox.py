@@ -83,17 +83,28 @@ def test_the_plan_is_the_ground_truth_the_push_fixes_it_and_a_second_run_writes_
     assert set(planned(plan, "dolibarr.customers")) == {
         f"webshop:{c['shop_customer_id']}" for c in truth["customers_missing_in_erp"]
     }
-    assert planned(plan, "prestashop.order_status") == {
-        f"webshop:{m['reference']}": (str(m["shop_state"]), "4") for m in truth["order_status_mismatches"]
+    # orders the ERP shipped but the shop still shows open: the carrier's tracking number, then the state
+    assert {
+        (row["record_key"], row["field"]): (row["before"], row["desired"])
+        for row in plan.rows()
+        if row["entity"] == "prestashop.order_status"
+    } == {
+        (f"webshop:{m['reference']}", field): change
+        for m in truth["order_status_mismatches"]
+        for field, change in (
+            ("tracking_number", (None, m["tracking_number"])),
+            ("current_state", (str(m["shop_state"]), "4")),
+        )
     }
     # the shop-only product of the ground truth is never pushed anywhere: the ERP owns the catalogue
     assert planned(plan, "prestashop.products") == {}
     assert plan.held == []
     # AND the plan is stored: one ledger row per record and field, and the reports
-    assert len(ledger(pushable, "dry-run")) == len(plan.rows()) == plan.changes
+    assert plan.changes == len(plan.records)
+    assert len(ledger(pushable, "dry-run")) == len(plan.rows()) == sum(len(r.changes) for r in plan.records)
     stored = json.loads(plan.reports[0].read_text())
-    assert stored["changes"] == plan.changes and len(stored["rows"]) == plan.changes
-    assert plan.reports[1].read_text().count("\n") == plan.changes + 1
+    assert stored["changes"] == plan.changes and len(stored["rows"]) == len(plan.rows())
+    assert plan.reports[1].read_text().count("\n") == len(plan.rows()) + 1
 
     # WHEN the push runs for real, then confirms by re-extracting and rebuilding the sync models
     plan = plan_push(settings, "push-1")
@@ -113,7 +124,10 @@ def test_the_plan_is_the_ground_truth_the_push_fixes_it_and_a_second_run_writes_
     for c in truth["customers_missing_in_erp"]:
         assert len(pushable.rows("dolibarr", "societe", ref_ext=f"webshop:{c['shop_customer_id']}")) == 1
     for m in truth["order_status_mismatches"]:
-        assert pushable.rows("prestashop", "orders", id=m["shop_order_id"])[0]["current_state"] == 4
+        [order] = pushable.rows("prestashop", "orders", id=m["shop_order_id"])
+        [carrier] = pushable.rows("prestashop", "order_carriers", id_order=m["shop_order_id"])
+        assert (order["current_state"], carrier["tracking_number"]) == (4, m["tracking_number"])
+        assert order["shipping_number"] == m["tracking_number"]
     # AND re-extracted, shop and ERP agree: imported orders now reserve the units the shop was holding
     for mismatch in truth["stock_mismatches"]:
         [shop] = pushable.rows("prestashop", "stock_availables", id=mismatch["shop_stock_available_id"])
@@ -185,9 +199,11 @@ def test_faults_during_the_push_never_write_twice_and_the_next_run_retries_the_f
         assert len(pushable.rows("dolibarr", "societe", ref_ext=key)) == 1
     for order_id, count in histories.items():
         assert len(pushable.rows("prestashop", "order_histories", id_order=order_id)) == count + 1
-    # the ledger has one outcome per record next to its planned row
+    # the ledger has one outcome per record and field next to its planned row (the failed price has one field)
     statuses = Counter(status for *_, status in ledger(pushable, "faulty"))
-    assert statuses == {"planned": plan.changes, "written": plan.changes - 1, "failed": 1}
+    fields = len(plan.rows())
+    assert fields > plan.changes  # an order moving to shipped carries its tracking number too
+    assert statuses == {"planned": fields, "written": fields - 1, "failed": 1}
 
     # WHEN the failure is confirmed by re-reading, the faults are gone and the next run plans and pushes
     confirm = confirm_push(settings, result)

@@ -25,6 +25,7 @@ TRUTH_KEYS = {
     "receptions": "receptions",
     "reception_lines": "reception_lines",
     "supplier_invoices": "supplier_invoices",
+    "shipments": "shipments",
     "multicurrency_rates": "currency_rates",
 }
 T1 = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
@@ -231,3 +232,74 @@ def test_servers_before_20_are_filtered_on_whole_days(harness: Harness, options)
     )
     assert harness.sql("select label from raw_erp.products where id = 6") == [("Day filter",)]
     assert count(harness, "products") == harness.truth("dolibarr")["products"]
+
+
+def test_supplier_prices_are_listed_across_products_and_a_page_short_of_products_is_not_the_last(
+    harness: Harness, options
+):
+    admin = harness.admin("dolibarr")
+    prices = admin.rows("product_fournisseur_price")
+    # GIVEN the first product with a price gets the second product's price too: two prices, two join rows
+    first, second = prices[0], prices[1]
+    admin.set_row("product_fournisseur_price", second["rowid"], fk_product=first["fk_product"])
+    mark = harness.mark("dolibarr")
+
+    harness.extract("erp", options)
+
+    # THEN every price is loaded, under its product, from the list route alone
+    loaded = dict(harness.sql("select product_fourn_price_id, fk_product from raw_erp.supplier_prices"))
+    assert loaded == {p["rowid"]: p["fk_product"] for p in prices} | {second["rowid"]: first["fk_product"]}
+    listed = [r for r in harness.requests("dolibarr", mark) if "purchase_prices" in r.path]
+    assert {r.path for r in listed} == {"/api/index.php/products/purchase_prices"}
+    # the first page held 49 products for 50 prices: paging went on by product rowid to the empty answer
+    products = sorted({p["fk_product"] for p in prices if p["rowid"] != second["rowid"]})
+    pages = [products[:49], *(products[i : i + 50] for i in range(49, len(products), 50))]
+    expected = [0, *(page[-1] for page in pages)]
+    assert len(pages) > 1
+    assert [r.param("sqlfilters") for r in listed] == [f"(t.rowid:>:{last})" for last in expected]
+    assert all(r.param("limit") == "50" and r.param("sortfield") == "t.rowid" for r in listed)
+
+
+def test_a_server_without_the_purchase_prices_list_is_read_product_by_product(harness: Harness, options):
+    # GIVEN a Dolibarr that has no `GET /products/purchase_prices` route (before 11)
+    harness.admin("dolibarr").faults(
+        "status", status=404, path_prefix="/api/index.php/products/purchase_prices", count=1
+    )
+    mark = harness.mark("dolibarr")
+
+    harness.extract("erp", options)
+
+    prices = harness.admin("dolibarr").rows("product_fournisseur_price")
+    assert count(harness, "supplier_prices") == len(prices)
+    per_product = [r.path for r in harness.requests("dolibarr", mark) if r.path.endswith("/purchase_prices")][
+        1:
+    ]
+    assert len(per_product) == count(harness, "products")
+    assert all(p.startswith("/api/index.php/products/") for p in per_product)
+
+
+def test_shipments_are_read_by_tms_window_and_carry_the_tracking_number(harness: Harness, options):
+    harness.freeze("dolibarr", T1)
+    harness.extract("erp", options)
+    admin = harness.admin("dolibarr")
+    shipped = admin.rows("expedition", rowid=2)[0]
+    assert harness.sql("select tracking_number, origin_id from raw_erp.shipments where id = 2") == [
+        (shipped["tracking_number"], shipped["origin_id"])
+    ]
+    # GIVEN half an hour later, the carrier's number of shipment 2 is corrected in the ERP
+    harness.freeze("dolibarr", T1 + timedelta(minutes=30))
+    admin.set_row(
+        "expedition", 2, tracking_number="XW123456789FR", tms=(T1 + timedelta(minutes=20)).strftime(SQL)
+    )
+    mark = harness.mark("dolibarr")
+
+    result = harness.extract("erp", {**options, "sweep_every_hours": 1000})
+
+    listed = [r for r in harness.requests("dolibarr", mark) if r.path.endswith("/shipments")]
+    assert [r.param("sqlfilters") for r in listed] == [
+        "(t.tms:>=:'2026-11-29 11:50:00') and (t.tms:<=:'2026-11-29 12:30:00') and (t.rowid:>:0)"
+    ]
+    assert "lines" not in listed[0].param("properties").split(",")
+    assert result.rows["shipments"] == 1
+    assert harness.sql("select tracking_number from raw_erp.shipments where id = 2") == [("XW123456789FR",)]
+    assert count(harness, "shipments") == harness.truth("dolibarr")["shipments"]
