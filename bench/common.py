@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -12,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).parent / "results"
 
 
@@ -43,20 +43,30 @@ def record(figures: list[Figure]) -> None:
 def run_measured(
     args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> tuple[float, int, str]:
-    """Run a Python child process; return (wall seconds, its own peak RSS in bytes, its stdout).
+    """Run a Python child process (`args` start with `-m MODULE`); return (wall seconds, its own peak RSS
+    in bytes, its stdout).
 
-    `os.wait4` gives the resource usage of exactly that child, so each measured step runs in its own
-    process and its peak memory is not mixed with the benchmark driver's.
+    Each measured step runs in its own process, started through `bench.measure`, which reports the peak
+    of that process image alone (the kernel's `ru_maxrss` of a child includes its parent's peak).
     """
+    if args[:1] != ["-m"]:
+        raise ValueError(f"a measured step runs a module (-m MODULE ...), not {args[:2]}")
     started = time.perf_counter()
-    with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
-        proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    with (
+        tempfile.TemporaryFile(mode="w+") as out,
+        tempfile.TemporaryFile(mode="w+") as err,
+        tempfile.TemporaryDirectory(prefix="omnicanal-bench-") as scratch,
+    ):
+        peak_file = Path(scratch) / "peak"
+        command = [sys.executable, "-m", "bench.measure", str(peak_file), *args[1:]]
+        proc = subprocess.run(
+            command, cwd=cwd or ROOT, env=env, stdout=out, stderr=err, text=True, check=False
+        )
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
+        peak = int(peak_file.read_text(encoding="ascii")) if peak_file.exists() else 0
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark step failed ({' '.join(args)}):\n{stderr[-4000:]}")
-    return wall, usage.ru_maxrss * 1024, stdout
+    return wall, peak, stdout
