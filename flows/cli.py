@@ -15,6 +15,9 @@ from flows.errors import OmnicanalError, one_line_reason
 # Prefect reads these at import time; the commands below import Prefect lazily, after this.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# Without a Prefect server configured, the flow starts a temporary one. On a first run its database is
+# created and migrated, which takes longer than Prefect's 20 s wait on a small or busy machine.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 # A person at the CLI sees omnicanal's own progress lines and a one-line reason on failure; the libraries'
 # console chatter (Prefect's tracebacks, dlt's schema notices) stays out of the way unless asked for.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
