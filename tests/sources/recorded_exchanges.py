@@ -1,4 +1,5 @@
-"""The real exchanges recorded from PrestaShop 8.1.2 and Dolibarr 23.0.1 (../shared/reference/recorded)."""
+"""The real exchanges recorded from PrestaShop 8.1.2 and Dolibarr 23.0.1, as vendored in tests/reference/recorded
+(a verbatim copy of ../shared/reference/recorded, so a clean clone has them)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "recorded"
+RECORDED = Path(__file__).resolve().parents[1] / "reference" / "recorded"
 
 
 def exchange(system: str, name: str) -> dict[str, Any]:
-    """One recorded exchange (`request`, `response`, `note`); skips when the reference folder is absent."""
+    """One recorded exchange (`request`, `response`, `note`)."""
     path = RECORDED / system / f"{name}.json"
-    if not path.is_file():
-        pytest.skip(f"recorded exchange {path} is not available")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
