@@ -156,14 +156,23 @@ def test_customers_are_due_in_the_erp_only_from_channels_that_create_them(
             for name, conn in settings.connections.items()
         },
     )
-    run_dbt(settings, ["--select", "dim_channels", "rpt_reconciliation"], command="run")
+    run_dbt(
+        settings,
+        ["--select", "dim_channels", "rpt_reconciliation", "sync_dolibarr__customers"],
+        command="run",
+    )
     # THEN every marketplace buyer is due in the ERP, and the web customers it lacks no longer are
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         missing = con.execute(
             "select channel_connection, count(*) from marts.rpt_reconciliation "
             "where entity = 'customer' and status = 'missing_in_erp' group by all"
         ).fetchall()
+        # and the push plans exactly those people, from their marketplace accounts
+        planned = con.execute(
+            "select channel_connection, count(*) from sync.sync_dolibarr__customers group by all"
+        ).fetchall()
     assert missing == [("marketplace", buyers_unknown_to_erp)]
+    assert planned == missing
 
 
 def test_file_channels_find_real_status_and_amount_differences(

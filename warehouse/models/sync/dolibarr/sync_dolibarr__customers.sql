@@ -2,22 +2,23 @@
 
 -- One row per golden customer known to a channel but not to the ERP: the customer third party to create,
 -- once per person however many channel accounts they have (deduplicated through the golden customer).
--- Only channels that create ERP customers count (option `create_erp_customers`, by default the web
--- shops): marketplace buyers hide behind relay addresses and store walk-ins are booked on a counter account.
-{%- set creating = [] %}
-{%- for name, conn in var('connection_settings', {}).items() if (conn or {}).get('role') == 'channel' %}
-{%- if conn.get('create_erp_customers', conn.get('channel') == 'web') %}{% do creating.append(name) %}{% endif %}
-{%- endfor %}
+-- Only channels that create ERP customers count (`dim_channels.creates_erp_customers`: option
+-- `create_erp_customers`, by default the web shops): marketplace buyers hide behind relay addresses and store
+-- walk-ins are booked on a counter account.
 with customers as (
     select * from {{ ref('dim_customers') }}
     where erp_records = 0 and channel_records > 0
 ),
 
+creating_channels as (
+    select connection from {{ ref('dim_channels') }}
+    where source_role = 'channel' and creates_erp_customers
+),
+
 links as (
     select * from {{ ref('dim_customer_links') }}
     where connection_role = 'channel'
-      -- connection names are plain identifiers (checked by the config loader)
-      and connection in (select unnest([{% for name in creating %}'{{ name }}'{{ ", " if not loop.last }}{% endfor %}]::varchar[]))
+      and connection in (select connection from creating_channels)
 ),
 
 -- the person's first channel account (lowest record key) gives the name, e-mail and address
