@@ -26,10 +26,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import Figure, record, run_measured
+from bench.common import ROOT, Figure, record, run_measured
 
 BENCH = "flatfiles"
-ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "bench" / "flatfiles"
 HEADER = (
     "store_code,ticket_id,ticket_datetime,line_no,sku,ean13,quantity,unit_price_incl_tax,discount_incl_tax,"

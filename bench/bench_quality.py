@@ -16,10 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import Figure, record, run_measured
+from bench.common import ROOT, Figure, record, run_measured
 
 BENCH = "quality"
-ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "bench"
 
 

@@ -12,18 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import requests
 
-from bench.common import Figure, record
+from bench.common import ROOT, Figure, record
 
 if TYPE_CHECKING:
     from sandbox import Sandbox
 
 BENCH = "sandbox"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _timed(seconds: float, step: Callable[[int], int]) -> tuple[int, int, float]:

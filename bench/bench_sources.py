@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.common import Figure, record, run_measured
+from bench.common import ROOT, Figure, record, run_measured
 
 BENCH = "sources"
-ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "data" / "bench"
 CHANGED_SHARE = 0.001
 # connection -> (emulator, tables changed before the incremental run: admin table, ground-truth count, stamp)
