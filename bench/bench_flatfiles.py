@@ -6,8 +6,10 @@ once under `data/bench/flatfiles/`. Each repetition runs, in fresh child process
 a sync runs it: `flows.extract.extract_connection` on a `flatfiles` connection (dlt pipeline with
 `flatfiles_source`: parse and hash, type every column, all-or-nothing buffering, Parquet, load into
 DuckDB; then the move of the file to `processed/`). Times are taken inside the children around the work
-(the extraction step's own timing); the best repetition of each is compared, and the medians (the
-machines are shared and noisy). The peak RSS is the source child's own.
+(the extraction step's own timing), once the libraries are imported on both sides (the floor's child
+imports `duckdb` before its clock; the source's child imports dlt, pandas, SQLAlchemy and the source);
+the best repetition of each is compared, and the medians (the machines are shared and noisy). The peak
+RSS is the source child's own.
 
 Usage: `python -m bench flatfiles` or `python -m bench.bench_flatfiles [--lines 1000000] [--repeat 3]`.
 """
@@ -73,6 +75,8 @@ def child_source(source_file: Path, work: Path) -> None:
     from flows.config import Connection, Merchant, Settings
     from flows.extract import extract_connection
 
+    _import_libraries()
+
     drop = work / "drop"
     drop.mkdir(parents=True)
     os.link(source_file, drop / source_file.name)  # the step moves it to processed/ afterwards
@@ -89,6 +93,15 @@ def child_source(source_file: Path, work: Path) -> None:
     if not (drop / "processed" / source_file.name).exists():
         raise RuntimeError(f"{source_file.name} was not moved to processed/")
     print(json.dumps({"rows": result.rows["pos_sales_lines"], "seconds": result.seconds}))
+
+
+def _import_libraries() -> None:
+    """Import what the source's step imports lazily, before the clock starts: the floor's child imports
+    `duckdb` before its clock too, and a sync process has them loaded once for all its connections."""
+    import dlt.common.libs.sql_alchemy_compat  # noqa: F401  (the DuckDB credentials parse with it)
+    import pandas  # noqa: F401  (Arrow's kernels import it on first use)
+
+    import sources.flatfiles  # noqa: F401
 
 
 def child_floor(source_file: Path, work: Path) -> None:

@@ -7,7 +7,9 @@ past a size) and handed to dlt only once the last line was read and the error po
 from __future__ import annotations
 
 import tempfile
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,7 +35,7 @@ from sources.flatfiles.csvfile import (
 )
 from sources.flatfiles.folder import scan
 from sources.flatfiles.mapping import ColumnRule, Mapping
-from sources.flatfiles.settings import CONVERSION, FILE_ID, LINE, SPILL_COMPRESSION
+from sources.flatfiles.settings import CONVERSION, FILE_ID, LINE, SPILL_PARQUET, TYPING_THREADS
 from sources.flatfiles.xmlfile import read_xml
 
 
@@ -77,9 +79,7 @@ class TableBuffer:
         for name, tables in self.held.items():
             if name not in self._writers:
                 path = Path(self._dir.name) / f"{name}.parquet"
-                self._writers[name] = pq.ParquetWriter(
-                    str(path), tables[0].schema, compression=SPILL_COMPRESSION
-                )
+                self._writers[name] = pq.ParquetWriter(str(path), tables[0].schema, **SPILL_PARQUET)
             for held in tables:
                 self._writers[name].write_table(held)
         self.held.clear()
@@ -168,18 +168,55 @@ def _typed(
     timezone: str,
     spill_bytes: int,
 ) -> FileResult:
+    """Type the batches on `TYPING_THREADS` threads and buffer them on another (Arrow's kernels release
+    the GIL) while this thread pulls the next batches from the parser; the tables are buffered in file
+    order, and a few batches at most are in flight."""
     result = FileResult(TableBuffer(spill_bytes))
     builder = _Builder(mapping, file_id, timezone)
-    try:
-        for item in items:
-            if isinstance(item, BadLine):
-                result.bad.append(item)
-                continue
-            for name, table in builder.tables(item, plan, result.bad):
-                result.buffer.add(name, table)
-    except BaseException:
-        result.buffer.discard()
-        raise
+
+    def typed(batch: TextBatch) -> tuple[list[tuple[str, pa.Table]], list[BadLine]]:
+        bad: list[BadLine] = []
+        return list(builder.tables(batch, plan, bad)), bad
+
+    def buffer(tables: list[tuple[str, pa.Table]]) -> None:
+        for name, table in tables:
+            result.buffer.add(name, table)
+
+    writing: Future[None] | None = None
+
+    def take(done: Future[tuple[list[tuple[str, pa.Table]], list[BadLine]]]) -> None:
+        nonlocal writing
+        tables, bad = done.result()
+        result.bad.extend(bad)
+        if writing is not None:
+            writing.result()
+        writing = writer.submit(buffer, tables)
+
+    pending: deque[Future[tuple[list[tuple[str, pa.Table]], list[BadLine]]]] = deque()
+    with (
+        ThreadPoolExecutor(TYPING_THREADS, thread_name_prefix="omnicanal-typing") as pool,
+        ThreadPoolExecutor(1, thread_name_prefix="omnicanal-buffer") as writer,
+    ):
+        try:
+            for item in items:
+                if isinstance(item, BadLine):
+                    result.bad.append(item)
+                    continue
+                pending.append(pool.submit(typed, item))
+                if len(pending) > TYPING_THREADS:
+                    take(pending.popleft())
+            while pending:
+                take(pending.popleft())
+            if writing is not None:
+                writing.result()
+        except BaseException:
+            for waiting in pending:
+                waiting.cancel()
+            if writing is not None:
+                writing.cancel()
+                wait([writing])
+            result.buffer.discard()
+            raise
     result.bad.sort(key=lambda b: b.line)
     return result
 
