@@ -16,6 +16,7 @@ from sources._common.cursors import Window
 from sources._common.errors import SourceError
 from sources._common.http import RequestCounter, RetryPolicy
 from sources._common.paging import IdPagedApi
+from sources._common.parallel import ordered_map
 from sources._common.reader import Reader
 from sources.prestashop.settings import CURSOR_FIELDS, ORDER_IDS_PER_REQUEST
 
@@ -156,16 +157,21 @@ def chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 
 
 def order_children(reader: Reader, spec: TableSpec, fields: str, orders: list[Row]) -> Iterator[pa.Table]:
-    """The histories or carriers of a batch of changed orders (`filter[id_order]=[a|b|...]`)."""
+    """The histories or carriers of a batch of changed orders (`filter[id_order]=[a|b|...]`).
+
+    The groups of order ids are independent: a few are read at once (the API's concurrency), each by
+    keyset pages, and their rows are typed in the order of the groups.
+    """
     api = reader.api
     ids = sorted({int(order["id"]) for order in orders})
-    for group in chunks(ids, ORDER_IDS_PER_REQUEST):
+
+    def group_pages(group: Sequence[int]) -> list[list[Row]]:
         filters = [("filter[id_order]", "[" + "|".join(map(str, group)) + "]")]
-        pages = api.keyset_pages(
-            spec.name,
-            fields,
-            filters,
-            page_size=reader.sweep_page_size,
-            where=f"orders {group[0]}..{group[-1]}, ",
+        where = f"orders {group[0]}..{group[-1]}, "
+        return list(
+            api.keyset_pages(spec.name, fields, filters, page_size=reader.sweep_page_size, where=where)
         )
-        yield from typed_batches(spec, pages, reader.conversion, reader.connection)
+
+    groups = ordered_map(group_pages, chunks(ids, ORDER_IDS_PER_REQUEST), workers=api.concurrency)
+    pages = (page for group in groups for page in group)
+    yield from typed_batches(spec, pages, reader.conversion, reader.connection)

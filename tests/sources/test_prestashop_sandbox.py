@@ -11,6 +11,8 @@ import orjson
 import pytest
 from sandbox_harness import Harness
 
+from sources.prestashop import helpers as prestashop_helpers
+
 # raw table -> ground-truth key of the generated world
 TRUTH_KEYS = {
     "products": "products",
@@ -234,6 +236,32 @@ def test_changed_orders_bring_their_rows_histories_and_carriers(harness: Harness
         ("/api/order_carriers", "[12]"),
     }
     assert order["current_state"] != 4 and history_id > 0
+
+
+def test_histories_and_carriers_of_many_order_groups_read_a_few_at_once_each_order_once(
+    harness: Harness, options, monkeypatch: pytest.MonkeyPatch
+):
+    # GIVEN order children asked for 7 orders per request: the first load's orders make many groups,
+    # which the source reads a few at a time
+    monkeypatch.setattr(prestashop_helpers, "ORDER_IDS_PER_REQUEST", 7)
+    mark = harness.mark("prestashop")
+
+    harness.extract("webshop", options)
+
+    # THEN every history and carrier row is there exactly once
+    truth = harness.truth("prestashop")
+    for table in ("order_histories", "order_carriers"):
+        assert count(harness, table) == truth[table], table
+        assert harness.sql(f"select count(*) - count(distinct id) from raw_webshop.{table}") == [(0,)]
+        # AND each order was asked for in exactly one request, in groups of at most 7
+        groups = [
+            [int(i) for i in r.param("filter[id_order]").strip("[]").split("|")]
+            for r in harness.requests("prestashop", mark)
+            if r.path == f"/api/{table}"
+        ]
+        asked = [order_id for group in groups for order_id in group]
+        assert sorted(asked) == list(range(1, truth["orders"] + 1)), table
+        assert max(len(group) for group in groups) == 7 and len(groups) >= 3, table
 
 
 def test_backfill_window_reloads_without_moving_cursors(harness: Harness, options):
