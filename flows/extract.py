@@ -278,10 +278,14 @@ def extract_connection(
         if pipeline.has_pending_data:
             # a previous run was interrupted while normalizing or loading: finish it first
             pipeline.run()
-        pipeline.extract(_source(conn, params), loader_file_format="parquet")
-        normalized = pipeline.normalize()
-        if conn.kind != "flatfiles":  # a file's rows are Arrow buffers: no Python garbage to collect
+        # what lives now (modules, configuration) outlasts the extraction: the collection after it skips them
+        gc.freeze()
+        try:
+            pipeline.extract(_source(conn, params), loader_file_format="parquet")
+            normalized = pipeline.normalize()
             _release_memory()  # the extraction's pages are garbage now; DuckDB's merges come next
+        finally:
+            gc.unfreeze()
         pipeline.load()
     except Exception as exc:
         cause = _source_error(exc)
