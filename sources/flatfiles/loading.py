@@ -38,6 +38,9 @@ from sources.flatfiles.mapping import ColumnRule, Mapping
 from sources.flatfiles.settings import CONVERSION, FILE_ID, LINE, SPILL_PARQUET, TYPING_THREADS
 from sources.flatfiles.xmlfile import read_xml
 
+# A batch typed into the layout's tables, and the lines of it that did not type.
+_TypedBatch = tuple[list[tuple[str, pa.Table]], list[BadLine]]
+
 
 @dataclass(frozen=True)
 class Spilled:
@@ -174,7 +177,7 @@ def _typed(
     result = FileResult(TableBuffer(spill_bytes))
     builder = _Builder(mapping, file_id, timezone)
 
-    def typed(batch: TextBatch) -> tuple[list[tuple[str, pa.Table]], list[BadLine]]:
+    def typed(batch: TextBatch) -> _TypedBatch:
         bad: list[BadLine] = []
         return list(builder.tables(batch, plan, bad)), bad
 
@@ -184,7 +187,7 @@ def _typed(
 
     writing: Future[None] | None = None
 
-    def take(done: Future[tuple[list[tuple[str, pa.Table]], list[BadLine]]]) -> None:
+    def take(done: Future[_TypedBatch]) -> None:
         nonlocal writing
         tables, bad = done.result()
         result.bad.extend(bad)
@@ -192,7 +195,7 @@ def _typed(
             writing.result()
         writing = writer.submit(buffer, tables)
 
-    pending: deque[Future[tuple[list[tuple[str, pa.Table]], list[BadLine]]]] = deque()
+    pending: deque[Future[_TypedBatch]] = deque()
     with (
         ThreadPoolExecutor(TYPING_THREADS, thread_name_prefix="omnicanal-typing") as pool,
         ThreadPoolExecutor(1, thread_name_prefix="omnicanal-buffer") as writer,
