@@ -4,6 +4,12 @@ with shipments as (
     {{ union_connections('dolibarr', 'shipments') }}
 ),
 
+-- recent releases name the source document `origin_type`, older ones `origin`
+documents as (
+    select *, coalesce(nullif(origin_type, ''), nullif(origin, '')) as source_document
+    from shipments
+),
+
 final as (
     select
         connection,
@@ -13,12 +19,8 @@ final as (
         -- the customer's reference copied from the order (the channel's order reference for omnicanal)
         nullif(trim(ref_customer), '') as channel_order_ref,
         cast(socid as varchar) as thirdparty_id,
-        -- recent releases name the source document `origin_type`, older ones `origin`
-        coalesce(nullif(origin_type, ''), nullif(origin, '')) as origin_type,
-        case
-            when coalesce(nullif(origin_type, ''), nullif(origin, '')) = 'commande'
-                then cast(nullif(origin_id, 0) as varchar)
-        end as order_id,
+        source_document as origin_type,
+        case when source_document = 'commande' then cast(nullif(origin_id, 0) as varchar) end as order_id,
         status as status_code,
         case status when -1 then 'cancelled' when 0 then 'draft' when 1 then 'validated' when 2 then 'closed' end
             as status_name,
@@ -35,7 +37,7 @@ final as (
         coalesce(_deleted, false) as is_deleted,
         date_creation as created_at,
         date_modification as updated_at
-    from shipments
+    from documents
 )
 
 select * from final
