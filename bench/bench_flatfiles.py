@@ -7,9 +7,9 @@ a sync runs it: `flows.extract.extract_connection` on a `flatfiles` connection (
 `flatfiles_source`: parse and hash, type every column, all-or-nothing buffering, Parquet, load into
 DuckDB; then the move of the file to `processed/`). Times are taken inside the children around the work
 (the extraction step's own timing), once the libraries are imported on both sides (the floor's child
-imports `duckdb` before its clock; the source's child imports dlt, pandas, SQLAlchemy and the source);
-the best repetition of each is compared, and the medians (the machines are shared and noisy). The peak
-RSS is the source child's own.
+imports `duckdb` before its clock; the source's child imports duckdb, dlt, pandas, SQLAlchemy and the
+source); the best repetition of each is compared, and the medians (the machines are shared and noisy).
+The peak RSS is the source child's own.
 
 Usage: `python -m bench flatfiles` or `python -m bench.bench_flatfiles [--lines 1000000] [--repeat 3]`.
 """
@@ -99,6 +99,7 @@ def _import_libraries() -> None:
     """Import what the source's step imports lazily, before the clock starts: the floor's child imports
     `duckdb` before its clock too, and a sync process has them loaded once for all its connections."""
     import dlt.common.libs.sql_alchemy_compat  # noqa: F401  (the DuckDB credentials parse with it)
+    import duckdb  # noqa: F401  (as the floor's child, before its clock)
     import pandas  # noqa: F401  (Arrow's kernels import it on first use)
 
     import sources.flatfiles  # noqa: F401
