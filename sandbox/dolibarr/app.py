@@ -17,6 +17,7 @@ import orjson
 
 from sandbox.dolibarr.objects import Objects
 from sandbox.dolibarr.render import SHAPES
+from sandbox.dolibarr.schema import INDEXES
 from sandbox.dolibarr.sqlfilters import FilterSqlError, FilterSyntaxError, compile_filters
 from sandbox.httpcore import App, Request, Response, json_response, rows_admin
 
@@ -139,6 +140,8 @@ class DolibarrApp(App):
 
     def __init__(self, db_path: Path, *, port: int = 0) -> None:
         super().__init__(db_path, port)
+        for statement in INDEXES:  # a world generated before an index was added gets it
+            self.db.execute(statement)
         self.product_rows: dict[int, sqlite3.Row] = {}
         self.settings: dict[str, Any] = {
             "auth_delay": 1.0,
@@ -343,9 +346,9 @@ class DolibarrApp(App):
     def _answer_list(
         self, resource: str, objects: list[Any], params: dict[str, str], total: int | None
     ) -> Response:
-        props = [p.strip() for p in params.get("properties", "").split(",") if p.strip()]
+        props = {p.strip() for p in params.get("properties", "").split(",") if p.strip()}
         if props:
-            objects = [{k: v for k, v in o.items() if k in props} for o in objects]
+            objects = _only(objects, props)
         if total is not None:
             limit = _int(params.get("limit"), 100)
             page = max(0, _int(params.get("page"), 0))
@@ -1167,6 +1170,23 @@ _WORDS = {
     "rates",
     "bycode",
 }
+
+
+def _only(objects: list[Any], props: set[str]) -> list[Any]:
+    """The objects with only the `properties` asked for, in each object's own key order (as Dolibarr's
+    `_filterObjectProperties` unsets the others); the kept keys are worked out once per object shape."""
+    kept: dict[tuple[str, ...], list[str]] = {}
+    out = []
+    for obj in objects:
+        if not isinstance(obj, dict):
+            out.append(obj)
+            continue
+        shape = tuple(obj)
+        keys = kept.get(shape)
+        if keys is None:
+            keys = kept[shape] = [k for k in shape if k in props]
+        out.append({k: obj[k] for k in keys})
+    return out
 
 
 def _body(request: Request) -> Any:
