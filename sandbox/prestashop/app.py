@@ -342,17 +342,7 @@ class PrestaShopApp(App):
         if json_out:
             if not rows:
                 return self._ok(200, self._empty_json(res.name), True, request)
-            objects = [
-                renderer.json_object(
-                    res,
-                    r,
-                    langs.get(r["id"], {}),
-                    {k: v.get(r["id"], []) for k, v in assocs.items()},
-                    fields,
-                    assoc_fields,
-                )
-                for r in rows
-            ]
+            objects = renderer.json_objects(res, rows, langs, assocs, fields, assoc_fields)
             return self._ok(200, orjson.dumps({res.name: objects}), True, request)
         parts = [XML_HEAD, f"<{res.name}>\n"]
         for r in rows:

@@ -78,6 +78,32 @@ class Renderer:
         self.single_language = len(shown_languages) == 1
 
     # --------------------------------------------------------------------------------------- JSON
+    def json_objects(
+        self,
+        res: Resource,
+        rows: list[dict[str, Any]],
+        langs: dict[int, dict[int, dict[str, Any]]],
+        assocs: dict[str, dict[int, list[dict[str, Any]]]],
+        fields: list[Field],
+        assoc_fields: dict[str, list[str]],
+    ) -> list[dict[str, Any]]:
+        """The JSON objects of a list: the field plan and the association keys are worked out once."""
+        plan = _json_plan(tuple(fields))
+        shown = [
+            (a, set(assoc_fields[a.name]), assocs.get(a.name) or {})
+            for a in res.associations
+            if a.name in assoc_fields
+        ]
+        return [
+            self._json(
+                plan,
+                row,
+                langs.get(row["id"], {}),
+                [(a, keys, items.get(row["id"])) for a, keys, items in shown],
+            )
+            for row in rows
+        ]
+
     def json_object(
         self,
         res: Resource,
@@ -87,10 +113,25 @@ class Renderer:
         fields: list[Field],
         assoc_fields: dict[str, list[str]],
     ) -> dict[str, Any]:
+        """One object as the JSON output shows it (`assoc`: its association rows by association name)."""
+        blocks = [
+            (a, set(assoc_fields[a.name]), assoc.get(a.name))
+            for a in res.associations
+            if a.name in assoc_fields
+        ]
+        return self._json(_json_plan(tuple(fields)), row, lang, blocks)
+
+    def _json(
+        self,
+        plan: list[tuple[str, Any]],
+        row: dict[str, Any],
+        lang: dict[int, dict[str, Any]],
+        blocks: list[tuple[Association, set[str], list[dict[str, Any]] | None]],
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         single = self.single_language
         first = (lang.get(self.shown[0]) or {}) if single else {}
-        for name, convert in _json_plan(tuple(fields)):
+        for name, convert in plan:
             if convert is None:
                 if single:
                     out[name] = first.get(name) or ""
@@ -101,18 +142,13 @@ class Renderer:
             else:
                 value = row.get(name)
                 out[name] = None if value is None and convert is not _DEFON else convert(value)
-        blocks = {}
-        for a in res.associations:
-            if a.name not in assoc_fields:
-                continue
-            items = assoc.get(a.name) or []
-            if items:
-                wanted = assoc_fields[a.name]
-                blocks[a.name] = [
-                    {k: _assoc_json(a, k, v) for k, v in item.items() if k in wanted} for item in items
-                ]
-        if blocks:
-            out["associations"] = blocks
+        associations = {
+            a.name: [{k: _assoc_json(a, k, v) for k, v in item.items() if k in keys} for item in items]
+            for a, keys, items in blocks
+            if items
+        }
+        if associations:
+            out["associations"] = associations
         return out
 
     # ---------------------------------------------------------------------------------------- XML
