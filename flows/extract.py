@@ -184,6 +184,10 @@ def _source(conn: Connection, params: dict[str, Any]) -> Any:
 
 # DuckDB's buffer pool defaults to 80 % of the machine's memory; the merges of a load need far less.
 DUCKDB_MEMORY_LIMIT = "256MB"
+# Load jobs (copies and merges) run at once; each DuckDB statement already uses every core. dlt's default
+# of 20 jobs makes them fight for the buffer pool: the scale-100 Dolibarr load (21 tables) took 14-16.5 s
+# with 20, 9.3-10.4 s with 2 (11-14 s with 3 or 4, 14 s with 1), and the PrestaShop one 5.5-6 s vs 4.4 s.
+LOAD_WORKERS = 2
 
 
 def _pipeline(conn: Connection, settings: Settings) -> Any:
@@ -196,6 +200,7 @@ def _pipeline(conn: Connection, settings: Settings) -> Any:
     dlt.config["extract.next_item_mode"] = "fifo"
     # the merge's staging copy is emptied after each load, so raw data is not kept twice in the file
     dlt.config["load.truncate_staging_dataset"] = True
+    dlt.config["load.workers"] = LOAD_WORKERS
     credentials = DuckDbCredentials(str(settings.warehouse_path))
     # rows carry their keys (and a file's rows their file and line), and dlt's merge picks among duplicate
     # keys arbitrarily anyway: DuckDB may write rows in any order, inserting in parallel without holding
