@@ -9,13 +9,17 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+# Calls started ahead of the consumer, per worker: while the consumer types a batch, the server keeps
+# answering the next pages instead of idling after the first few (scale-100 Dolibarr extraction 169 s ->
+# 152 s against `workers + 1` ahead; PrestaShop, bound by the client, unchanged; peak RSS unchanged).
+AHEAD_PER_WORKER = 4
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int) -> Iterator[R]:
     """`map(fn, items)` with up to `workers` calls running at once, results in the order of `items`.
 
-    At most `workers + 1` calls are started ahead of the consumer (pages can be large). The first
-    failure is raised when its turn comes; calls not yet started are cancelled.
+    At most `AHEAD_PER_WORKER * workers` calls are started ahead of the consumer (pages can be large).
+    The first failure is raised when its turn comes; calls not yet started are cancelled.
     """
     if workers <= 1:
         yield from map(fn, items)
@@ -26,7 +30,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int) -> It
     try:
         for item in source:
             pending.append(pool.submit(fn, item))
-            if len(pending) > workers:
+            if len(pending) >= AHEAD_PER_WORKER * workers:
                 break
         while pending:
             result = pending.popleft().result()
