@@ -106,7 +106,7 @@ class IdPagedApi(ABC, Generic[F]):
         """All rows matching `filters` after id `after`, by ascending id, one page after the other.
 
         Keyset paging never skips a row when others change during the read (offset paging does);
-        it ends on the first page shorter than `page_size`.
+        it ends on the first page shorter than `page_size`. `trim` shapes each page once its ids are checked.
         """
         last = after
         number = 1
@@ -122,7 +122,7 @@ class IdPagedApi(ABC, Generic[F]):
                 raise SourceError(
                     self.connection, resource, label, f"{len(rows)} rows for a limit of {page_size}"
                 )
-            yield rows
+            yield trim(rows) if trim else rows
             if len(rows) < page_size:
                 return
             last = ids[-1]
@@ -141,7 +141,8 @@ class IdPagedApi(ABC, Generic[F]):
         """All rows matching `filters`, by id ranges of `page_size` ids, a few requests in flight.
 
         A range holds at most `page_size` rows, so its answer is complete by construction; ranges are
-        independent, which lets 2-4 requests run at once on a full read.
+        independent, which lets 2-4 requests run at once on a full read. `trim` shapes each page in the
+        thread that fetched it, once its ids are checked.
         """
         if bounds is None:
             return
@@ -157,7 +158,7 @@ class IdPagedApi(ABC, Generic[F]):
                     raise SourceError(
                         self.connection, resource, label, f"id {row_id} is outside the range asked"
                     )
-            return rows
+            return trim(rows) if trim else rows
 
         yield from ordered_map(fetch, spans, workers=self.concurrency)
 
