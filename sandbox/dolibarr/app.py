@@ -1172,15 +1172,12 @@ _WORDS = {
 }
 
 
-def _only(objects: list[Any], props: set[str]) -> list[Any]:
+def _only(objects: list[dict[str, Any]], props: set[str]) -> list[dict[str, Any]]:
     """The objects with only the `properties` asked for, in each object's own key order (as Dolibarr's
     `_filterObjectProperties` unsets the others); the kept keys are worked out once per object shape."""
     kept: dict[tuple[str, ...], list[str]] = {}
     out = []
     for obj in objects:
-        if not isinstance(obj, dict):
-            out.append(obj)
-            continue
         shape = tuple(obj)
         keys = kept.get(shape)
         if keys is None:

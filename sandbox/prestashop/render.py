@@ -114,12 +114,9 @@ class Renderer:
         assoc_fields: dict[str, list[str]],
     ) -> dict[str, Any]:
         """One object as the JSON output shows it (`assoc`: its association rows by association name)."""
-        blocks = [
-            (a, set(assoc_fields[a.name]), assoc.get(a.name))
-            for a in res.associations
-            if a.name in assoc_fields
-        ]
-        return self._json(_json_plan(tuple(fields)), row, lang, blocks)
+        rid = row["id"]
+        by_owner = {name: {rid: items} for name, items in assoc.items()}
+        return self.json_objects(res, [row], {rid: lang}, by_owner, fields, assoc_fields)[0]
 
     def _json(
         self,
