@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, Figure, record, run_measured
+from bench.common import ROOT, Figure, import_libraries, record, run_measured
 
 BENCH = "flatfiles"
 CACHE = ROOT / "data" / "bench" / "flatfiles"
@@ -75,7 +75,7 @@ def child_source(source_file: Path, work: Path) -> None:
     from flows.config import Connection, Merchant, Settings
     from flows.extract import extract_connection
 
-    _import_libraries()
+    import_libraries("sources.flatfiles")
 
     drop = work / "drop"
     drop.mkdir(parents=True)
@@ -94,15 +94,6 @@ def child_source(source_file: Path, work: Path) -> None:
         raise RuntimeError(f"{source_file.name} was not moved to processed/")
     print(json.dumps({"rows": result.rows["pos_sales_lines"], "seconds": result.seconds}))
 
-
-def _import_libraries() -> None:
-    """Import what the source's step imports lazily, before the clock starts: the floor's child imports
-    `duckdb` before its clock too, and a sync process has them loaded once for all its connections."""
-    import dlt.common.libs.sql_alchemy_compat  # noqa: F401  (the DuckDB credentials parse with it)
-    import duckdb  # noqa: F401  (as the floor's child, before its clock)
-    import pandas  # noqa: F401  (Arrow's kernels import it on first use)
-
-    import sources.flatfiles  # noqa: F401
 
 
 def child_floor(source_file: Path, work: Path) -> None:
