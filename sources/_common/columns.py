@@ -28,7 +28,8 @@ LANG = "lang"  # multilingual value -> VARCHAR holding {"<language id>": "text",
 
 _KINDS = {INT, TEXT, BOOL, MONEY, DEC, LOCAL_TS, UNIX_TS, DATE, JSON, LANG}
 _UTC_US = pa.timestamp("us", tz="UTC")
-_BOOLS: dict[Any, bool] = {"1": True, "0": False, "": False, "true": True, "false": False, 1: True, 0: False}
+_TEXT_BOOLS = {"1": True, "0": False, "": False, "true": True, "false": False}
+_BOOLS: dict[Any, bool] = {**_TEXT_BOOLS, 1: True, 0: False}
 
 
 class ConversionError(ValueError):
@@ -124,18 +125,23 @@ class TableSpec:
         """Type parsed JSON rows into an arrow table of exactly the declared columns.
 
         Undeclared fields (secrets included) are dropped; a value that cannot be typed raises
-        `ConversionError` naming the record (its key) and the field.
+        `ConversionError` naming the record (its key) and the field. Columns whose values arrive as one
+        JSON type (the usual case) are pulled out of the rows by arrow and typed by its kernels; the others,
+        and any column a kernel refuses, are typed value by value, with the same result.
         """
         schema = self.arrow_schema(conversion)
+        raw = _raw_arrays(self.columns, rows)
         arrays: list[pa.Array] = []
         for column in self.columns:
-            values = [row.get(column.name) for row in rows]
-            try:
-                array = _convert(column, values, conversion)
-            except _BadValue as bad:
-                raise ConversionError(
-                    column.name, bad.value, self._record(rows[bad.index]), bad.expected
-                ) from None
+            array = _convert_array(column, raw[column.name], conversion) if column.name in raw else None
+            if array is None:  # not one JSON type, or a value the vectorised kernels refuse: value by value
+                values = [row.get(column.name) for row in rows]
+                try:
+                    array = _convert(column, values, conversion)
+                except _BadValue as bad:
+                    raise ConversionError(
+                        column.name, bad.value, self._record(rows[bad.index]), bad.expected
+                    ) from None
             if not schema.field(column.name).nullable and array.null_count:
                 index = next(i for i, v in enumerate(array.to_pylist()) if v is None)
                 raise ConversionError(column.name, None, self._record(rows[index]), "present (key column)")
@@ -226,6 +232,89 @@ def _arrow_type(column: Column, conversion: Conversion) -> pa.DataType:
     return pa.string()
 
 
+# Kinds typed from a column of JSON scalars by arrow's kernels, and the arrow type of each JSON scalar type.
+_VECTOR_KINDS = frozenset({INT, TEXT, BOOL, MONEY, DEC, LOCAL_TS, UNIX_TS, DATE})
+_RAW_TYPES: dict[type, pa.DataType] = {int: pa.int64(), str: pa.string()}
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
+def _raw_arrays(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) -> dict[str, pa.Array]:
+    """The scalar columns of parsed rows as arrow arrays, pulled out of the dicts in one pass by arrow.
+
+    A column's JSON type is read from the first row (an int or a string; the APIs keep one type per field);
+    the columns of another type there, integer columns holding a fraction somewhere, and every column of
+    a batch where some row breaks the pattern, are left out (typed value by value).
+    """
+    if not rows:
+        return {}
+    first = rows[0]
+    fields = [
+        pa.field(c.name, raw)
+        for c in columns
+        if c.kind in _VECTOR_KINDS and (raw := _RAW_TYPES.get(type(first.get(c.name)))) is not None
+    ]
+    if not fields:
+        return {}
+    whole = [f.name for f in fields if f.type == pa.int64()]
+    try:
+        arrays = dict(zip((f.name for f in fields), pa.array(rows, pa.struct(fields)).flatten(), strict=True))
+        doubles = (
+            pa.array(rows, pa.struct([(name, pa.float64()) for name in whole])).flatten() if whole else []
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return {}
+    fractions = {
+        name for name, double in zip(whole, doubles, strict=True) if not _same_numbers(arrays[name], double)
+    }
+    return {name: array for name, array in arrays.items() if name not in fractions}
+
+
+def _same_numbers(ints: pa.Array, doubles: pa.Array) -> bool:
+    """Whether an int64 array holds its values exactly: arrow reads a JSON 5.7 into one as 5, silently."""
+    return pc.all(pc.equal(ints.cast(pa.float64()), doubles)).as_py() is not False
+
+
+def _convert_array(column: Column, raw: pa.Array, conversion: Conversion) -> pa.Array | None:
+    """A raw column typed by arrow's kernels; None when a value needs the value-by-value path (which
+    rounds extra decimals, reads "5.0" as 5, or names the bad record)."""
+    kind = column.kind
+    if raw.type == pa.int64():
+        if kind == INT:
+            return raw
+        if kind == UNIX_TS:
+            return _unix_seconds(raw)
+        if kind == BOOL and pc.all(pc.is_in(pc.drop_null(raw), pa.array([0, 1]))).as_py():
+            return raw.cast(pa.bool_())
+        return None
+    try:
+        if kind == TEXT:
+            return raw
+        if kind in (INT, MONEY, DEC):
+            return pc.cast(_trimmed_numbers(raw), _arrow_type(column, conversion))
+        if kind == LOCAL_TS:
+            return _parse_local(_without_zero_dates(raw), conversion.timezone)
+        if kind == DATE:
+            return _parse_dates(_without_zero_dates(raw))
+        if kind == UNIX_TS:
+            # "" is unset; SQL date strings (a "-") and anything not an integer go value by value
+            if pc.any(pc.match_substring(raw, "-")).as_py():
+                return None
+            return _unix_seconds(pc.cast(pc.if_else(pc.equal(raw, ""), _NULL_TEXT, raw), pa.int64()))
+        return _bools_of_texts(raw)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+
+
+def _bools_of_texts(raw: pa.Array) -> pa.Array | None:
+    """Flags written as text: "1"/"true" true, "0"/"false"/"" false (any case, spaces around); None when
+    another value is there."""
+    keys = pc.utf8_lower(pc.utf8_trim_whitespace(raw))
+    if not pc.all(pc.is_in(pc.drop_null(keys), pa.array(list(_TEXT_BOOLS)))).as_py():
+        return None
+    truth = pc.is_in(keys, pa.array([k for k, v in _TEXT_BOOLS.items() if v]))
+    return pc.if_else(pc.is_valid(raw), truth, pa.scalar(None, pa.bool_()))
+
+
 class _BadValue(Exception):
     def __init__(self, index: int, value: Any, expected: str) -> None:
         self.index, self.value, self.expected = index, value, expected
@@ -296,13 +385,20 @@ def _clean_texts(values: list[Any]) -> pa.Array:
         texts = pa.array(values, pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([_number_text(v) for v in values], pa.string())
+    return _trimmed_numbers(texts)
+
+
+def _trimmed_numbers(texts: pa.Array) -> pa.Array:
+    """Numbers written as text, spaces around removed, blanks as nulls."""
     trimmed = pc.utf8_trim_whitespace(texts)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pc.if_else(pc.equal(trimmed, ""), _NULL_TEXT, trimmed)
 
 
 def _ints(values: list[Any]) -> pa.Array:
     try:
-        return pa.array(values, pa.int64())
+        ints = pa.array(values, pa.int64())
+        if _same_numbers(ints, pa.array(values, pa.float64())):
+            return ints
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         pass
     texts = _clean_texts(values)
@@ -369,17 +465,32 @@ def _zero_date(value: Any) -> bool:
     return not value or (type(value) is str and value.startswith("0000-00-00"))
 
 
+def _without_zero_dates(texts: pa.Array) -> pa.Array:
+    """Blank and `0000-00-00...` dates (MySQL's unset date) as nulls."""
+    unset = pc.or_(pc.equal(texts, ""), pc.starts_with(texts, "0000-00-00"))
+    return pc.if_else(unset, _NULL_TEXT, texts)
+
+
+def _parse_local(texts: pa.Array, timezone: str) -> pa.Array:
+    """'YYYY-MM-DD HH:MM:SS' wall-clock times of `timezone` as UTC instants (raises ArrowInvalid)."""
+    parsed = pc.strptime(texts, format="%Y-%m-%d %H:%M:%S", unit="us")
+    # wall-clock times: the repeated autumn hour reads as its first occurrence, the skipped spring hour as its end
+    zoned = pc.assume_timezone(parsed, timezone, ambiguous="earliest", nonexistent="latest")
+    return pc.cast(zoned, _UTC_US)
+
+
+def _parse_dates(texts: pa.Array) -> pa.Array:
+    return pc.cast(pc.strptime(texts, format="%Y-%m-%d", unit="s"), pa.date32())
+
+
 def _local_timestamps(values: list[Any], timezone: str) -> pa.Array:
     texts = [None if _zero_date(v) else v for v in values]
     try:
-        parsed = pc.strptime(pa.array(texts, pa.string()), format="%Y-%m-%d %H:%M:%S", unit="us")
+        return _parse_local(pa.array(texts, pa.string()), timezone)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         raise _first_bad(
             texts, lambda v: datetime.strptime(v, "%Y-%m-%d %H:%M:%S"), "a 'YYYY-MM-DD HH:MM:SS' time"
         ) from None
-    # wall-clock times: the repeated autumn hour reads as its first occurrence, the skipped spring hour as its end
-    zoned = pc.assume_timezone(parsed, timezone, ambiguous="earliest", nonexistent="latest")
-    return pc.cast(zoned, _UTC_US)
 
 
 def _unix_timestamps(values: list[Any], timezone: str) -> pa.Array:
@@ -396,7 +507,7 @@ def _unix_timestamps(values: list[Any], timezone: str) -> pa.Array:
                 seconds.append(int(Decimal(_number_text(value))))  # type: ignore[arg-type]
             except (InvalidOperation, TypeError, ValueError):
                 raise _BadValue(index, value, "a Unix timestamp") from None
-    array = pc.cast(pa.array(seconds, pa.int64()).cast(pa.timestamp("s", tz="UTC")), _UTC_US)
+    array = _unix_seconds(pa.array(seconds, pa.int64()))
     if not local:
         return array
     texts = [local.get(i) for i in range(len(values))]
@@ -404,13 +515,16 @@ def _unix_timestamps(values: list[Any], timezone: str) -> pa.Array:
     return pc.if_else(pc.is_null(array), parsed, array)
 
 
+def _unix_seconds(seconds: pa.Array) -> pa.Array:
+    return pc.cast(seconds.cast(pa.timestamp("s", tz="UTC")), _UTC_US)
+
+
 def _dates(values: list[Any]) -> pa.Array:
     texts = [None if _zero_date(v) else v for v in values]
     try:
-        parsed = pc.strptime(pa.array(texts, pa.string()), format="%Y-%m-%d", unit="s")
+        return _parse_dates(pa.array(texts, pa.string()))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         raise _first_bad(texts, lambda v: datetime.strptime(v, "%Y-%m-%d"), "a 'YYYY-MM-DD' date") from None
-    return pc.cast(parsed, pa.date32())
 
 
 def _languages(value: Any, default_language: int) -> str | None:
