@@ -10,12 +10,13 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
+from sources._common.batches import BATCH_ROWS
 from sources._common.columns import Conversion, TableSpec
 from sources._common.cursors import Window
 
 Row = dict[str, Any]
-# Rows (documents and their embedded lines) handed to the part tables at once.
-ROWS_PER_BATCH = 5000
+# Rows (documents and their embedded lines) handed to the part tables at once (as `BATCH_ROWS`).
+ROWS_PER_BATCH = BATCH_ROWS
 
 
 class Deleted:
