@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -16,6 +17,7 @@ from dlt.sources.helpers.requests import Session
 from requests import Response
 from requests.auth import AuthBase
 from requests.exceptions import ChunkedEncodingError, ConnectionError, ContentDecodingError, Timeout
+from requests.utils import get_environ_proxies, get_netrc_auth
 
 from sources._common.errors import SourceError
 
@@ -135,7 +137,13 @@ class HttpClient:
         if session is None:
             session = Session(timeout=self.retry.timeout_seconds, raise_for_status=False)
             session.headers.update(self._headers)
-            session.auth = self._auth
+            # What requests takes from the environment (proxies and NO_PROXY, the CA bundle, ~/.netrc) is
+            # read once here: with `trust_env` it is read again for every request (a quarter of the
+            # client's time per request), and every request of a connection goes to the same host.
+            session.proxies.update(get_environ_proxies(self.base_url))
+            session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            session.auth = self._auth or get_netrc_auth(self.base_url)
+            session.trust_env = False
             self._local.session = session
         return session
 

@@ -1,15 +1,22 @@
-"""The HTTP layer on its own: query encoding as recorded, server error messages, backoff, empty-list 404s."""
+"""The HTTP layer on its own: query encoding as recorded, server error messages, backoff, empty-list 404s,
+the environment's proxy and ~/.netrc."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import orjson
+import pytest
 from recorded_exchanges import exchange
 
 from sources._common.cursors import Window, widen_for_dst
-from sources._common.http import RetryPolicy, encode_query, error_detail
+from sources._common.http import HttpClient, RetryPolicy, encode_query, error_detail
 from sources.dolibarr.helpers import Query, _is_empty_list_404
 
 
@@ -69,3 +76,65 @@ def test_dst_widening_keeps_every_instant_of_the_window():
     assert (low, high) == (datetime(2026, 10, 25, 0, 30), datetime(2026, 10, 25, 3, 30))
     instants = [window.start + timedelta(minutes=m) for m in range(0, 121, 5)]
     assert all(low <= i.astimezone(paris).replace(tzinfo=None) <= high for i in instants)
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers `{"ok": true}` to any GET and records its request line and Authorization header."""
+
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
+        self.seen.append((self.requestline, self.headers.get("Authorization")))
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Recorder.seen.clear()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def _client(base_url: str) -> HttpClient:
+    return HttpClient(
+        connection="shop", base_url=base_url, headers={}, retry=RetryPolicy(max_attempts=1), max_in_flight=1
+    )
+
+
+def test_the_environment_proxy_no_proxy_and_netrc_are_honoured(
+    recorder: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    # GIVEN a proxy in the environment (the recorder), as a merchant behind a corporate proxy sets it
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{recorder}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    # WHEN a shop that only the proxy can reach is read, twice
+    client = _client("http://shop.invalid/api")
+    assert client.get_json("products", [("limit", "1")], resource="products", where="page 1") == {"ok": True}
+    client.get_json("products", [("limit", "2")], resource="products", where="page 2")
+    # THEN both requests went through the proxy (absolute URIs)
+    assert [line for line, _ in _Recorder.seen] == [
+        "GET http://shop.invalid/api/products?limit=1 HTTP/1.1",
+        "GET http://shop.invalid/api/products?limit=2 HTTP/1.1",
+    ]
+    # AND a host listed in NO_PROXY is reached directly, with the ~/.netrc login of that host
+    _Recorder.seen.clear()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login shopuser password s3cret\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    _client(f"http://127.0.0.1:{recorder}/api").get_json("orders", resource="orders", where="page 1")
+    assert _Recorder.seen == [("GET /api/orders HTTP/1.1", "Basic c2hvcHVzZXI6czNjcmV0")]
