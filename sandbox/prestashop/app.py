@@ -152,7 +152,7 @@ class PrestaShopApp(App):
 
     # -------------------------------------------------------------------------------------- output
     def _headers(
-        self, json_out: bool, body: bytes, ok: bool = True, version: str = PS_VERSION
+        self, json_out: bool, body: bytes, ok: bool = True, version: str = PS_VERSION, sha: str | None = None
     ) -> list[tuple[str, str]]:
         headers = [
             # the server's clock at the answer: the same clock that stamps `date_upd` on writes
@@ -162,7 +162,7 @@ class PrestaShopApp(App):
             ("Execution-Time", "0.003"),
         ]
         if ok and body:
-            headers.append(("Content-Sha1", hashlib.sha1(body).hexdigest()))
+            headers.append(("Content-Sha1", sha or hashlib.sha1(body).hexdigest()))
         headers.append(("Content-Type", JSON_TYPE if json_out else XML_TYPE))
         return headers
 
@@ -170,7 +170,7 @@ class PrestaShopApp(App):
         sha = hashlib.sha1(body).hexdigest()
         if request is not None and request.header("local-content-sha1") == sha:
             return Response(304, b"", [("PSWS-Version", PS_VERSION), ("Content-Sha1", sha)])
-        return Response(status, body, self._headers(json_out, body))
+        return Response(status, body, self._headers(json_out, body, sha=sha))
 
     def _error(self, err: WsError, json_out: bool) -> Response:
         if isinstance(err, _Unauthorized):
