@@ -95,7 +95,6 @@ def child_source(source_file: Path, work: Path) -> None:
     print(json.dumps({"rows": result.rows["pos_sales_lines"], "seconds": result.seconds}))
 
 
-
 def child_floor(source_file: Path, work: Path) -> None:
     """DuckDB reading the same file into a table of a fresh DuckDB file; print rows and seconds."""
     import duckdb
