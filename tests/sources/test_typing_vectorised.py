@@ -158,3 +158,6 @@ def test_a_fraction_in_a_whole_number_column_is_refused_not_truncated():
         spec.to_arrow([{"id": 1, "active": 1}, {"id": 2, "active": 0.5}], PARIS)
     typed = spec.to_arrow([{"id": 1, "quantity": 3}, {"id": 2, "quantity": 5.0}], PARIS).to_pylist()
     assert [r["quantity"] for r in typed] == [3, 5]
+    # ids beyond a double's 53 bits stay exact
+    typed = spec.to_arrow([{"id": 2**60 + 1, "quantity": 1}, {"id": 3, "quantity": 2}], PARIS).to_pylist()
+    assert [r["id"] for r in typed] == [2**60 + 1, 3]
