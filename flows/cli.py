@@ -211,7 +211,7 @@ def sandbox_up(
     prestashop_port: Annotated[int, typer.Option(help="Port of the PrestaShop emulator (0 = any free).")] = 0,
     dolibarr_port: Annotated[int, typer.Option(help="Port of the Dolibarr emulator (0 = any free).")] = 0,
 ) -> None:
-    """Start the emulators in the foreground and print their URLs and keys (Ctrl-C stops them).
+    """Start the emulators in the foreground and print their URLs and keys (Ctrl-C or SIGTERM stops them).
 
     It also writes <data-dir>/sandbox/config.toml (and secrets.toml beside it), so that in another terminal
     `omnicanal run --config data/sandbox/config.toml` (or extract, push, backfill) works on the sandbox.

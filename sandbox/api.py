@@ -5,8 +5,10 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -35,6 +37,10 @@ class Endpoint:
     @property
     def root(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 class Admin:
@@ -215,12 +221,22 @@ class Sandbox:
             self.start()
 
     def wait(self) -> None:
-        """Block until an emulator exits or Ctrl-C."""
+        """Block until an emulator exits, Ctrl-C or SIGTERM (`kill`, a service manager).
+
+        Both signals are handled here whatever was inherited: a shell running a command in the background
+        makes it ignore SIGINT, and SIGTERM would end the process without stopping the emulators.
+        """
+        previous: dict[signal.Signals, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             while all(e.process.poll() is None for e in self._endpoints.values()):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     # ------------------------------------------------------------------------------ access
     def _endpoint(self, system: str) -> Endpoint:

@@ -1,8 +1,10 @@
-"""The `omnicanal sandbox generate` and `sandbox reset` commands."""
+"""The `omnicanal sandbox generate`, `sandbox reset` and `sandbox up` commands."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -30,9 +32,11 @@ def test_generate_writes_a_world_and_reset_starts_over(
     )
 
 
-def test_sandbox_up_prints_urls_and_keys_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl_c", "sigterm"])
+def test_sandbox_up_prints_urls_and_keys_and_stops_its_emulators_on_a_signal(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     import os
-    import signal
     import subprocess
     import sys
 
@@ -52,16 +56,25 @@ def test_sandbox_up_prints_urls_and_keys_and_stops_on_ctrl_c(tmp_path: Path) -> 
         "--seed",
         "3",
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
-    lines = []
-    for line in proc.stdout:  # type: ignore[union-attr]
-        lines.append(line)
-        if line.startswith("Ctrl-C"):
-            break
-    text = "".join(lines)
-    url = next(word for word in text.split() if word.startswith("http://127.0.0.1") and word.endswith("/api"))
-    key = text.split("key ", 1)[1].split()[0]
-    assert requests.get(f"{url}/products", auth=(key, ""), timeout=10).status_code == 200
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 0
-    assert "DOLAPIKEY" in text and "curl" in text
+    # its own process group: a failed test kills the command and its emulators together
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        lines = []
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+        text = "".join(lines)
+        url = next(w for w in text.split() if w.startswith("http://127.0.0.1") and w.endswith("/api"))
+        key = text.split("key ", 1)[1].split()[0]
+        assert requests.get(f"{url}/products", auth=(key, ""), timeout=10).status_code == 200
+        # (a shell running the suite in the background makes its children ignore SIGINT: handled anyway)
+        proc.send_signal(stop)
+        assert proc.wait(timeout=30) == 0
+        assert "DOLAPIKEY" in text and "curl" in text
+        with pytest.raises(requests.ConnectionError):  # the emulators are stopped, not left behind
+            requests.get(f"{url}/products", auth=(key, ""), timeout=10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # whatever is left of the group (nothing when passed)
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
