@@ -2,10 +2,11 @@
 
 For each source (PrestaShop, Dolibarr): a first full load into a fresh warehouse (a child process: wall
 time, peak RSS, rows, requests; the load is timed inside the child once the libraries are imported, as the
-floor's child imports `duckdb` before its clock); the floor, DuckDB `read_json` of the same rows dumped to JSON lines; then
-0.1 % of the records changed through the emulator and an incremental run, whose requests are compared
-with the full load's. The CPU seconds of the connector's process and of the emulator serving it are
-printed too: on a small machine both share the cores, and their sum bounds the wall time. The world is generated once under `data/bench/` and copied for each run.
+floor's child imports `duckdb` before its clock); the floor, DuckDB `read_json` of the same rows dumped to
+JSON lines; then 0.1 % of the records changed through the emulator and an incremental run, whose requests
+are compared with the full load's. The CPU seconds of the connector's process and of the emulator serving
+it are printed too: on a small machine both share the cores, and their sum bounds the wall time. The world
+is generated once under `data/bench/` and copied for each run.
 
 Usage: `python -m bench sources` or `python -m bench.bench_sources [--scale 100] [--only prestashop]`.
 """
