@@ -152,8 +152,9 @@ class PrestaShopApp(App):
 
     # -------------------------------------------------------------------------------------- output
     def _headers(
-        self, json_out: bool, body: bytes, ok: bool = True, version: str = PS_VERSION, sha: str | None = None
+        self, json_out: bool, *, sha: str | None = None, version: str = PS_VERSION
     ) -> list[tuple[str, str]]:
+        """The answer's headers; `Content-Sha1` when a successful answer has a body (`sha`: its SHA-1)."""
         headers = [
             # the server's clock at the answer: the same clock that stamps `date_upd` on writes
             ("Access-Time", str(int(self.clock.now()))),
@@ -161,8 +162,8 @@ class PrestaShopApp(App):
             ("PSWS-Version", version),
             ("Execution-Time", "0.003"),
         ]
-        if ok and body:
-            headers.append(("Content-Sha1", sha or hashlib.sha1(body).hexdigest()))
+        if sha is not None:
+            headers.append(("Content-Sha1", sha))
         headers.append(("Content-Type", JSON_TYPE if json_out else XML_TYPE))
         return headers
 
@@ -170,7 +171,7 @@ class PrestaShopApp(App):
         sha = hashlib.sha1(body).hexdigest()
         if request is not None and request.header("local-content-sha1") == sha:
             return Response(304, b"", [("PSWS-Version", PS_VERSION), ("Content-Sha1", sha)])
-        return Response(status, body, self._headers(json_out, body, sha=sha))
+        return Response(status, body, self._headers(json_out, sha=sha if body else None))
 
     def _error(self, err: WsError, json_out: bool) -> Response:
         if isinstance(err, _Unauthorized):
@@ -187,7 +188,7 @@ class PrestaShopApp(App):
                 for c, m in err.errors
             )
             body = (XML_HEAD + "<errors>\n" + inner + "</errors>\n" + XML_TAIL).encode()
-        headers = self._headers(json_out, body, ok=False, version="0" if err.status == 401 else PS_VERSION)
+        headers = self._headers(json_out, version="0" if err.status == 401 else PS_VERSION)
         if err.status == 401:
             headers.insert(0, ("WWW-Authenticate", REALM))
         return Response(err.status, body, headers)
@@ -684,7 +685,7 @@ class PrestaShopApp(App):
                     self.db.execute(f'DELETE FROM "{table}" WHERE id_product = ?', (oid,))
                 self.db.execute("DELETE FROM product_categories WHERE id_product = ?", (oid,))
         self.db.execute("COMMIT")
-        return Response(200, b"", self._headers(json_out, b"")[:-1])
+        return Response(200, b"", self._headers(json_out)[:-1])
 
     # ------------------------------------------------------------------------------- admin surface
     def admin_extra(self, request: Request, parts: list[str]) -> Response | None:
