@@ -39,10 +39,6 @@ class Endpoint:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 class Admin:
     """Client of an emulator's `/__sandbox__/` surface (tests and benchmarks only; connectors never call it)."""
 
@@ -228,7 +224,8 @@ class Sandbox:
         """
         previous: dict[signal.Signals, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+            handler = signal.default_int_handler  # raises KeyboardInterrupt
+            previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             while all(e.process.poll() is None for e in self._endpoints.values()):
                 time.sleep(0.5)

@@ -15,8 +15,6 @@ from sources._common.columns import Conversion, TableSpec
 from sources._common.cursors import Window
 
 Row = dict[str, Any]
-# Rows (documents and their embedded lines) handed to the part tables at once (as `BATCH_ROWS`).
-ROWS_PER_BATCH = BATCH_ROWS
 
 
 class Deleted:
@@ -79,7 +77,7 @@ def document_family(
         for page in read(window):
             batch.extend(page)
             rows += sum(1 + lines_of(document) for document in page)
-            if rows >= ROWS_PER_BATCH:
+            if rows >= BATCH_ROWS:  # documents and their embedded lines handed to the part tables at once
                 yield batch
                 produced, batch, rows = True, [], 0
         if batch or not produced:
