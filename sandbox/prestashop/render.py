@@ -68,6 +68,49 @@ def _json_plan(fields: tuple[Field, ...]) -> list[tuple[str, Any]]:
     return [(f.name, None if f.lang else _CONVERTERS[f.type]) for f in fields]
 
 
+# The 8.1.2 JSON typing as SQLite expressions, for lists rendered by SQLite's JSON functions (each one gives
+# what the converter of `_CONVERTERS` gives for the values the schema stores: INTEGER, REAL and TEXT).
+_SQL_JSON: dict[str, str] = {
+    "id": "CAST({c} AS INTEGER)",
+    "int": "CAST({c} AS INTEGER)",
+    "nbool": "CAST(CAST({c} AS INTEGER) AS TEXT)",
+    "bool": "CAST(CAST({c} AS INTEGER) AS TEXT)",
+    "defon": "CASE WHEN {c} THEN '1' ELSE '' END",
+    "dec": "CASE WHEN {c} IS NULL THEN NULL ELSE printf('%.6f', {c}) END",
+    "dec3": "CASE WHEN {c} IS NULL THEN NULL ELSE printf('%.3f', {c}) END",
+    "str": "CAST({c} AS TEXT)",
+    "date": "CAST({c} AS TEXT)",
+    "day": "CAST({c} AS TEXT)",
+}
+
+
+def _sql_string(text: str) -> str:
+    """A name of the fixed schema as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _column(alias: str, name: str) -> str:
+    return f'{alias}."{name}"'
+
+
+def _json_object_sql(members: list[str]) -> str:
+    """`json_object(members...)` for any number of members: SQLite takes at most 127 arguments per call,
+    so a long object is joined from the texts of several."""
+    parts = [f"json_object({', '.join(members[i : i + 60])})" for i in range(0, len(members), 60)]
+    if len(parts) == 1:
+        return parts[0]
+    return "'{' || " + " || ',' || ".join(f"substr({p}, 2, length({p}) - 2)" for p in parts) + " || '}'"
+
+
+def _assoc_sql_json(key: str, column: str) -> str:
+    """`_assoc_json` as a SQLite expression."""
+    if key in _ASSOC_DECIMALS:
+        return f"printf('%.6f', {column})"
+    if key in _ASSOC_STRINGS:
+        return f"COALESCE(CAST({column} AS TEXT), '')"
+    return f"CAST({column} AS INTEGER)"
+
+
 class Renderer:
     """Renders rows of one request: base URL for xlinks, languages shown, output format."""
 
@@ -147,6 +190,48 @@ class Renderer:
         if associations:
             out["associations"] = associations
         return out
+
+    def json_list_sql(
+        self, res: Resource, fields: list[Field], assocs: list[tuple[str, str, list[str]]]
+    ) -> tuple[str, str, list[int]]:
+        """The SQLite expressions rendering a list's objects as `json_objects` does, row by row in C.
+
+        Args:
+            res: the resource, read as `main`.
+            fields: the fields shown, in the server's order.
+            assocs: `(name, correlated SQL, keys)` per association shown: the SQL selects the association's
+                rows of `main.id` in their order, as columns named like the keys.
+
+        Returns:
+            The select list (the object without its associations, then one JSON array or NULL per
+            association), the joins of the shown languages and their parameters.
+        """
+        shown = self.shown if any(f.lang for f in fields) else []
+        joins = "".join(
+            f' LEFT JOIN "{res.name}_lang" lg{i} ON lg{i}.id = main.id AND lg{i}.id_lang = ?'
+            for i in range(len(shown))
+        )
+        members = []
+        for f in fields:
+            if not f.lang:
+                value = _SQL_JSON[f.type].format(c=_column("main", f.name))
+            elif self.single_language:
+                value = f"COALESCE({_column('lg0', f.name)}, '')"
+            else:
+                value = (
+                    "json_array("
+                    + ", ".join(
+                        f"json_object('id', {int(lid)}, 'value', COALESCE({_column(f'lg{i}', f.name)}, ''))"
+                        for i, lid in enumerate(self.shown)
+                    )
+                    + ")"
+                )
+            members.append(f"{_sql_string(f.name)}, {value}")
+        select = [_json_object_sql(members)]
+        for _name, sql, keys in assocs:
+            items = ", ".join(f"{_sql_string(k)}, {_assoc_sql_json(k, _column('a', k))}" for k in keys)
+            select.append(f"(SELECT NULLIF(json_group_array(json_object({items})), '[]') FROM ({sql}) a)")  # noqa: S608
+        return ", ".join(select), joins, list(shown)
 
     # ---------------------------------------------------------------------------------------- XML
     def xml_object(

@@ -9,6 +9,7 @@ import requests
 from defusedxml import ElementTree as SafeET
 
 from sandbox import Sandbox
+from sandbox.prestashop.schema import RESOURCES
 
 XML = '<?xml version="1.0" encoding="UTF-8"?><prestashop xmlns:xlink="http://www.w3.org/1999/xlink">{}</prestashop>'
 
@@ -149,6 +150,31 @@ def test_languages_one_then_two_then_language_param(fresh_sandbox: Sandbox) -> N
         get(fresh_sandbox, "products", display="[id,name]", language="2", **{"filter[id]": "[1]"}), "products"
     )
     assert narrowed[0]["name"] == two["name"][1]["value"]
+
+
+@pytest.mark.parametrize("languages", [1, 2])
+def test_json_lists_rendered_by_sqlite_equal_the_objects_rendered_one_by_one(
+    fresh_sandbox: Sandbox, languages: int
+) -> None:
+    # GIVEN the shop in one or two languages
+    fresh_sandbox.admin("prestashop").settings(languages=languages)
+    compared = 0
+    for name, res in RESOURCES.items():
+        listed = get(fresh_sandbox, name, display="full", limit="3", sort="[id_DESC]")
+        if listed.content == b"[]":
+            continue
+        for obj in rows(listed, name):
+            # WHEN the same object is asked for alone with every field and association named (rendered
+            # object by object in Python) and in a full list of one (rendered by SQLite's JSON functions)
+            shown = [f.name for f in res.fields] + [
+                f"{a.name}[{','.join(a.fields)}]" for a in res.associations
+            ]
+            alone = get(fresh_sandbox, f"{name}/{obj['id']}", display="[" + ",".join(shown) + "]")
+            listed_one = get(fresh_sandbox, name, display="full", **{"filter[id]": f"[{obj['id']}]"})
+            # THEN both answers are the same bytes
+            assert listed_one.content == alone.content, (name, obj["id"])
+            compared += 1
+    assert compared >= 30  # products (75 fields: several json_object calls), orders with rows, ...
 
 
 # ------------------------------------------------------------------------------------------- writing
