@@ -232,9 +232,10 @@ def _arrow_type(column: Column, conversion: Conversion) -> pa.DataType:
     return pa.string()
 
 
-# Kinds typed from a column of JSON scalars by arrow's kernels, and the arrow type of each JSON scalar type.
+# Kinds typed from a column of JSON scalars by arrow's kernels, and the arrow type each JSON scalar type is
+# pulled as (integers as doubles, made int64 by `_whole_numbers`: one pull that still sees a fraction).
 _VECTOR_KINDS = frozenset({INT, TEXT, BOOL, MONEY, DEC, LOCAL_TS, UNIX_TS, DATE})
-_RAW_TYPES: dict[type, pa.DataType] = {int: pa.int64(), str: pa.string()}
+_RAW_TYPES: dict[type, pa.DataType] = {int: pa.float64(), str: pa.string()}
 _NULL_TEXT = pa.scalar(None, pa.string())
 
 
@@ -242,8 +243,9 @@ def _raw_arrays(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) ->
     """The scalar columns of parsed rows as arrow arrays, pulled out of the dicts in one pass by arrow.
 
     A column's JSON type is read from the first row (an int or a string; the APIs keep one type per field);
-    the columns of another type there, integer columns holding a fraction somewhere, and every column of
-    a batch where some row breaks the pattern, are left out (typed value by value).
+    the columns of another type there, integer columns holding a fraction or a number beyond 2**53
+    somewhere, and every column of a batch where some row breaks the pattern, are left out (typed value by
+    value).
     """
     if not rows:
         return {}
@@ -255,23 +257,26 @@ def _raw_arrays(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) ->
     ]
     if not fields:
         return {}
-    whole = [f.name for f in fields if f.type == pa.int64()]
     try:
-        arrays = dict(zip((f.name for f in fields), pa.array(rows, pa.struct(fields)).flatten(), strict=True))
-        doubles = (
-            pa.array(rows, pa.struct([(name, pa.float64()) for name in whole])).flatten() if whole else []
-        )
+        pulled = pa.array(rows, pa.struct(fields)).flatten()
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         return {}
-    fractions = {
-        name for name, double in zip(whole, doubles, strict=True) if not _same_numbers(arrays[name], double)
-    }
-    return {name: array for name, array in arrays.items() if name not in fractions}
+    arrays: dict[str, pa.Array] = {}
+    for raw, array in zip(fields, pulled, strict=True):
+        if raw.type == pa.float64():  # integers: pulled as doubles, which keep a fraction arrow would cut
+            array = _whole_numbers(array)
+        if array is not None:
+            arrays[raw.name] = array
+    return arrays
 
 
-def _same_numbers(ints: pa.Array, doubles: pa.Array) -> bool:
-    """Whether an int64 array holds its values exactly: arrow reads a JSON 5.7 into one as 5, silently."""
-    return pc.all(pc.equal(ints.cast(pa.float64()), doubles)).as_py() is not False
+def _whole_numbers(doubles: pa.Array) -> pa.Array | None:
+    """JSON integers pulled as doubles (exact up to 2**53: arrow refuses larger ones) as an int64 array;
+    None when one is not whole (arrow would read a JSON 5.7 straight into an int64 array as 5, silently)."""
+    try:
+        return pc.cast(doubles, pa.int64())  # a safe cast: a fraction raises
+    except pa.ArrowInvalid:
+        return None
 
 
 def _convert_array(column: Column, raw: pa.Array, conversion: Conversion) -> pa.Array | None:
@@ -396,8 +401,8 @@ def _trimmed_numbers(texts: pa.Array) -> pa.Array:
 
 def _ints(values: list[Any]) -> pa.Array:
     try:
-        ints = pa.array(values, pa.int64())
-        if _same_numbers(ints, pa.array(values, pa.float64())):
+        ints = _whole_numbers(pa.array(values, pa.float64()))
+        if ints is not None:
             return ints
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         pass

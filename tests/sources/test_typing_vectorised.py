@@ -94,17 +94,24 @@ REFUSED = [
     {"qty": "5.0"},  # an integral decimal, the Dolibarr way
     {"rate": "5.5000015"},  # more decimals than kept: rounded half-even
 ]
+# values the kernels read as the value-by-value path does: nothing falls back
+ACCEPTED = [
+    {"valid": True},  # a JSON boolean among 0/1 integers reads as 1
+    {"id": 2.0},  # an integral JSON number written with a decimal point
+]
 # a row breaking its column's JSON type: arrow cannot pull the batch, every column falls back
 TYPE_BREAKS = [
     {"tms": "1767225600"},  # a Unix time as a string among integers
     {"tms": "2026-01-01 10:00:00"},  # a SQL date string among Unix times
-    {"valid": True},  # a JSON boolean among 0/1 integers
     {"ref": 12},  # a number among strings
+    {"id": 2**53 + 1},  # an integer a double cannot hold exactly (integers are pulled as doubles)
 ]
 
 
 @pytest.mark.parametrize(
-    "edge", EDGES + REFUSED + TYPE_BREAKS, ids=lambda e: ",".join(f"{k}={v!r}" for k, v in e.items())
+    "edge",
+    EDGES + REFUSED + ACCEPTED + TYPE_BREAKS,
+    ids=lambda e: ",".join(f"{k}={v!r}" for k, v in e.items()),
 )
 def test_vectorised_and_value_by_value_paths_agree(edge: dict[str, Any], monkeypatch: pytest.MonkeyPatch):
     # GIVEN a batch with one unusual row in the middle
