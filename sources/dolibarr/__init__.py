@@ -147,11 +147,13 @@ def dolibarr_source(
             yield typed(spec, batch, conv, connection)
 
         def lines_of(batch: list[Row]) -> Iterator[pa.Table]:
-            rows = [
-                {**line, "id": line.get("id") or line.get("rowid"), parent_key: document["id"]}
-                for document in batch
-                for line in document.get("lines") or ()
-            ]
+            rows: list[Row] = []
+            for document in batch:
+                items = document.get("lines") or ()
+                for line in items:  # the trimmed lines are this source's own: completed in place
+                    line["id"] = line.get("id") or line.get("rowid")
+                    line[parent_key] = document["id"]
+                rows.extend(items)
             if rows:
                 yield typed(lines, rows, conv, connection)
 

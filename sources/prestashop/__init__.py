@@ -170,11 +170,12 @@ def prestashop_source(
         yield typed(ORDERS, batch, reader.conversion, connection)
 
     def rows_of(batch: list[Row]) -> Iterator[pa.Table]:
-        rows = [
-            {**row, "id_order": order["id"]}
-            for order in batch
-            for row in (order.get("associations") or {}).get("order_rows") or ()
-        ]
+        rows: list[Row] = []
+        for order in batch:
+            lines = (order.get("associations") or {}).get("order_rows") or ()
+            for row in lines:
+                row["id_order"] = order["id"]  # the parsed page is this source's own: no copy of each row
+            rows.extend(lines)
         if rows:
             yield typed(ORDER_ROWS, rows, reader.conversion, connection)
 

@@ -156,8 +156,16 @@ def chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield values[start : start + size]
 
 
+def id_filter(ids: Sequence[int]) -> str:
+    """The filter value selecting exactly these sorted, distinct ids: an interval `[a,b]` when they follow
+    each other (a first load's groups: a short URL, one range condition for the server), else `[a|b|...]`."""
+    if len(ids) > 1 and ids[-1] - ids[0] + 1 == len(ids):
+        return f"[{ids[0]},{ids[-1]}]"
+    return "[" + "|".join(map(str, ids)) + "]"
+
+
 def order_children(reader: Reader, spec: TableSpec, fields: str, orders: list[Row]) -> Iterator[pa.Table]:
-    """The histories or carriers of a batch of changed orders (`filter[id_order]=[a|b|...]`).
+    """The histories or carriers of a batch of changed orders (`filter[id_order]=[a|b|...]` or `[a,b]`).
 
     The groups of order ids are independent: a few are read at once (the API's concurrency), each by
     keyset pages, and their rows are typed in the order of the groups.
@@ -166,7 +174,7 @@ def order_children(reader: Reader, spec: TableSpec, fields: str, orders: list[Ro
     ids = sorted({int(order["id"]) for order in orders})
 
     def group_pages(group: Sequence[int]) -> list[list[Row]]:
-        filters = [("filter[id_order]", "[" + "|".join(map(str, group)) + "]")]
+        filters = [("filter[id_order]", id_filter(group))]
         where = f"orders {group[0]}..{group[-1]}, "
         return list(
             api.keyset_pages(spec.name, fields, filters, page_size=reader.sweep_page_size, where=where)

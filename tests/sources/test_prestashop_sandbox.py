@@ -40,6 +40,21 @@ def id_spans(requests) -> list[str]:
     )
 
 
+def _asked_ids(value: str) -> list[int]:
+    """The order ids of a `filter[id_order]` value: `[a|b|...]` or the interval `[a,b]`."""
+    inner = value.strip("[]")
+    if "," in inner:
+        low, high = map(int, inner.split(","))
+        return list(range(low, high + 1))
+    return [int(i) for i in inner.split("|")]
+
+
+def test_order_ids_are_asked_for_as_an_interval_only_when_they_follow_each_other():
+    assert prestashop_helpers.id_filter([12]) == "[12]"
+    assert prestashop_helpers.id_filter([3, 4, 5, 6]) == "[3,6]"
+    assert prestashop_helpers.id_filter([3, 4, 6]) == "[3|4|6]"
+
+
 def shop_zone(h: Harness) -> ZoneInfo:
     return ZoneInfo(h.sandbox.world().get("timezone", "Europe/Paris"))
 
@@ -255,13 +270,19 @@ def test_histories_and_carriers_of_many_order_groups_read_a_few_at_once_each_ord
         assert harness.sql(f"select count(*) - count(distinct id) from raw_webshop.{table}") == [(0,)]
         # AND each order was asked for in exactly one request, in groups of at most 7
         groups = [
-            [int(i) for i in r.param("filter[id_order]").strip("[]").split("|")]
+            _asked_ids(r.param("filter[id_order]"))
             for r in harness.requests("prestashop", mark)
             if r.path == f"/api/{table}"
         ]
         asked = [order_id for group in groups for order_id in group]
         assert sorted(asked) == list(range(1, truth["orders"] + 1)), table
         assert max(len(group) for group in groups) == 7 and len(groups) >= 3, table
+        # AND a first load's groups of consecutive ids are asked for as intervals
+        assert all(
+            "," in r.param("filter[id_order]")
+            for r in harness.requests("prestashop", mark)
+            if r.path == f"/api/{table}" and len(_asked_ids(r.param("filter[id_order]"))) > 1
+        ), table
 
 
 def test_backfill_window_reloads_without_moving_cursors(harness: Harness, options):
