@@ -8,6 +8,7 @@ strings with 8 decimals, ids as strings, dates as Unix timestamps (SQL strings f
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ SHAPES: dict[str, list[tuple[str, Any]]] = {
         (Path(__file__).with_name("shapes.json")).read_text(encoding="utf-8")
     ).items()
 }
+_EPOCH = datetime(1970, 1, 1)
 COUNTRY_CODES = {1: "FR", 3: "IT", 4: "ES", 5: "DE", 7: "GB", 11: "US", 25: "PT"}
 
 
@@ -30,9 +32,10 @@ def build(shape: str, values: dict[str, Any]) -> dict[str, Any]:
     """
     template = _TEMPLATES[shape]
     obj = template.copy()
-    for key, value in values.items():
-        if key in template:
-            obj[key] = value
+    if values.keys() <= template.keys():
+        obj.update(values)
+    else:
+        obj.update((key, value) for key, value in values.items() if key in template)
     return obj
 
 
@@ -60,16 +63,8 @@ def unix(sql_utc: str | None) -> int | str:
     """A UTC `YYYY-MM-DD[ HH:MM:SS]` as a Unix timestamp; "" when empty (as Dolibarr's jdate gives)."""
     if not sql_utc or sql_utc.startswith("0000"):
         return ""
-    s = sql_utc
-    y, m, d = int(s[0:4]), int(s[5:7]), int(s[8:10])
-    # Days from the civil date (Howard Hinnant's algorithm): exact, and faster than calendar.timegm.
-    y -= m <= 2
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    seconds = int(s[11:13]) * 3600 + int(s[14:16]) * 60 + int(s[17:19]) if len(s) > 10 else 0
-    return days * 86400 + seconds
+    since = datetime.fromisoformat(sql_utc) - _EPOCH  # exact whole seconds, parsed in C
+    return since.days * 86400 + since.seconds
 
 
 def unix_or_none(sql_utc: str | None) -> int | None:
