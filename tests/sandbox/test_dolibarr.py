@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
 import pytest
 import requests
 
 from sandbox import Sandbox
+from sandbox.dolibarr import render
 
 
 def get(sb: Sandbox, path: str, **params: Any) -> requests.Response:
@@ -283,3 +285,19 @@ def test_purchase_prices_of_every_product_keyed_by_product_and_paged_by_price_ro
     unknown = get(sb, "products/purchase_prices", sqlfilters="(s.nope:=:1)")
     assert unknown.status_code == 503
     assert "Error when retrieve product list : Unknown column 's.nope'" in unknown.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("sql_utc", "expected"),
+    [
+        ("1970-01-01 00:00:00", 0),
+        ("2026-05-03 10:49:57", calendar.timegm((2026, 5, 3, 10, 49, 57))),
+        ("2024-02-29", calendar.timegm((2024, 2, 29, 0, 0, 0))),  # a date alone: its midnight
+        ("1969-12-31 23:59:59", -1),  # before the epoch
+        ("0000-00-00 00:00:00", ""),  # MySQL's unset date, as jdate gives it
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_sql_utc_times_render_as_unix_timestamps(sql_utc: str | None, expected: int | str) -> None:
+    assert render.unix(sql_utc) == expected
