@@ -99,7 +99,10 @@ def _json_object_sql(members: list[str]) -> str:
     parts = [f"json_object({', '.join(members[i : i + 60])})" for i in range(0, len(members), 60)]
     if len(parts) == 1:
         return parts[0]
-    return "'{' || " + " || ',' || ".join(f"substr({p}, 2, length({p}) - 2)" for p in parts) + " || '}'"
+    # each part evaluated once: its braces trimmed (a member's value is a scalar, a string or an array, so
+    # the only `}` at the end and `{` at the start are the object's own)
+    inner = " || ',' || ".join(f"ltrim(rtrim({p}, '}}'), '{{')" for p in parts)
+    return f"'{{' || {inner} || '}}'"
 
 
 def _assoc_sql_json(key: str, column: str) -> str:
