@@ -311,7 +311,8 @@ class PrestaShopApp(App):
         for a in res.associations:
             sql = _ASSOC_SQL.get((res.name, a.name))
             if a.name in assoc_fields and sql:
-                keys = [k for k in self._assoc_columns(sql) if k in set(assoc_fields[a.name])]
+                wanted = set(assoc_fields[a.name])
+                keys = [k for k in self._assoc_columns(sql) if k in wanted]
                 assocs.append((a.name, sql.format(ids="main.id"), keys))
         select, joins, lang_params = renderer.json_list_sql(res, fields, assocs)
         sql = f'SELECT {select} FROM "{res.name}" main {q.join}{joins} WHERE {_where_order_limit(q, order)}'
@@ -794,6 +795,7 @@ def _chunks(ids: list[int], size: int = 900) -> list[list[int]]:
 
 
 def _where_order_limit(q: Any, order: list[str]) -> str:
+    """The WHERE conditions, ORDER BY and LIMIT of a list query (its values are bound parameters)."""
     sql = (" AND ".join(q.where) or "1") + " ORDER BY " + ", ".join(order)
     if q.limit is not None:
         offset, count = q.limit

@@ -243,9 +243,9 @@ def _raw_arrays(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]]) ->
     """The scalar columns of parsed rows as arrow arrays, pulled out of the dicts in one pass by arrow.
 
     A column's JSON type is read from the first row (an int or a string; the APIs keep one type per field);
-    the columns of another type there, integer columns holding a fraction or a number beyond 2**53
-    somewhere, and every column of a batch where some row breaks the pattern, are left out (typed value by
-    value).
+    the columns of another type there and integer columns holding a fraction somewhere are left out (typed
+    value by value), and so is every column of a batch where some row breaks the pattern or holds an integer
+    beyond 2**53 (a double cannot hold it exactly).
     """
     if not rows:
         return {}
