@@ -18,7 +18,7 @@ from sources._common.http import RequestCounter, RetryPolicy
 from sources._common.paging import IdPagedApi
 from sources._common.parallel import ordered_map
 from sources._common.reader import Reader
-from sources.prestashop.settings import CURSOR_FIELDS, ORDER_IDS_PER_REQUEST
+from sources.prestashop.settings import CURSOR_FIELDS, ORDER_IDS_PER_INTERVAL, ORDER_IDS_PER_REQUEST
 
 Row = dict[str, Any]
 Params = list[tuple[str, str]]
@@ -164,6 +164,16 @@ def id_filter(ids: Sequence[int]) -> str:
     return "[" + "|".join(map(str, ids)) + "]"
 
 
+def order_groups(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """Sorted distinct order ids in groups: `ORDER_IDS_PER_INTERVAL` consecutive ones at a time (asked for as
+    one interval), the others `ORDER_IDS_PER_REQUEST` at a time (a list in the URL)."""
+    for run in chunks(ids, ORDER_IDS_PER_INTERVAL):
+        if run[-1] - run[0] + 1 == len(run):
+            yield run
+        else:
+            yield from chunks(run, ORDER_IDS_PER_REQUEST)
+
+
 def order_children(reader: Reader, spec: TableSpec, fields: str, orders: list[Row]) -> Iterator[pa.Table]:
     """The histories or carriers of a batch of changed orders (`filter[id_order]=[a|b|...]` or `[a,b]`).
 
@@ -180,6 +190,6 @@ def order_children(reader: Reader, spec: TableSpec, fields: str, orders: list[Ro
             api.keyset_pages(spec.name, fields, filters, page_size=reader.sweep_page_size, where=where)
         )
 
-    groups = ordered_map(group_pages, chunks(ids, ORDER_IDS_PER_REQUEST), workers=api.concurrency)
+    groups = ordered_map(group_pages, order_groups(ids), workers=api.concurrency)
     pages = (page for group in groups for page in group)
     yield from typed_batches(spec, pages, reader.conversion, reader.connection)

@@ -21,6 +21,10 @@ SWEEP_EVERY_HOURS = 24.0
 DEFAULT_START = datetime(2000, 1, 1, tzinfo=UTC)
 # Order ids per `filter[id_order]=[a|b|...]` request for the carriers and histories of changed orders.
 ORDER_IDS_PER_REQUEST = 200
+# Consecutive order ids per `filter[id_order]=[a,b]` group (a first load's): the URL stays short whatever the
+# count, and the group's rows come in keyset pages of `sweep_page_size` (scale-100 first load: 1,046 -> 708
+# requests for the histories and carriers of 105k orders, 2,585 -> 2,247 in all).
+ORDER_IDS_PER_INTERVAL = 1000
 # The change timestamp each incremental resource is filtered on (`date=1` is sent with it).
 CURSOR_FIELDS = {
     "products": "date_upd",

@@ -49,10 +49,17 @@ def _asked_ids(value: str) -> list[int]:
     return [int(i) for i in inner.split("|")]
 
 
-def test_order_ids_are_asked_for_as_an_interval_only_when_they_follow_each_other():
+def test_order_ids_are_asked_for_as_an_interval_only_when_they_follow_each_other(
+    monkeypatch: pytest.MonkeyPatch,
+):
     assert prestashop_helpers.id_filter([12]) == "[12]"
     assert prestashop_helpers.id_filter([3, 4, 5, 6]) == "[3,6]"
     assert prestashop_helpers.id_filter([3, 4, 6]) == "[3|4|6]"
+    # consecutive ids go by larger groups (one interval each), scattered ones by lists of the smaller size
+    monkeypatch.setattr(prestashop_helpers, "ORDER_IDS_PER_REQUEST", 3)
+    monkeypatch.setattr(prestashop_helpers, "ORDER_IDS_PER_INTERVAL", 6)
+    groups = [list(g) for g in prestashop_helpers.order_groups([*range(1, 9), 10, 12, 14, 16, 17])]
+    assert groups == [[1, 2, 3, 4, 5, 6], [7, 8, 10], [12, 14, 16], [17]]
 
 
 def shop_zone(h: Harness) -> ZoneInfo:
@@ -256,9 +263,10 @@ def test_changed_orders_bring_their_rows_histories_and_carriers(harness: Harness
 def test_histories_and_carriers_of_many_order_groups_read_a_few_at_once_each_order_once(
     harness: Harness, options, monkeypatch: pytest.MonkeyPatch
 ):
-    # GIVEN order children asked for 7 orders per request: the first load's orders make many groups,
-    # which the source reads a few at a time
+    # GIVEN order children asked for 7 orders per request (14 when their ids follow each other, as a first
+    # load's do): the first load's orders make many groups, which the source reads a few at a time
     monkeypatch.setattr(prestashop_helpers, "ORDER_IDS_PER_REQUEST", 7)
+    monkeypatch.setattr(prestashop_helpers, "ORDER_IDS_PER_INTERVAL", 14)
     mark = harness.mark("prestashop")
 
     harness.extract("webshop", options)
@@ -268,15 +276,16 @@ def test_histories_and_carriers_of_many_order_groups_read_a_few_at_once_each_ord
     for table in ("order_histories", "order_carriers"):
         assert count(harness, table) == truth[table], table
         assert harness.sql(f"select count(*) - count(distinct id) from raw_webshop.{table}") == [(0,)]
-        # AND each order was asked for in exactly one request, in groups of at most 7
-        groups = [
-            _asked_ids(r.param("filter[id_order]"))
+        # AND each order was asked for in exactly one group (its rows in keyset pages), of at most 14
+        filters = dict.fromkeys(
+            r.param("filter[id_order]")
             for r in harness.requests("prestashop", mark)
             if r.path == f"/api/{table}"
-        ]
+        )
+        groups = [_asked_ids(value) for value in filters]
         asked = [order_id for group in groups for order_id in group]
         assert sorted(asked) == list(range(1, truth["orders"] + 1)), table
-        assert max(len(group) for group in groups) == 7 and len(groups) >= 3, table
+        assert max(len(group) for group in groups) == 14 and len(groups) >= 3, table
         # AND a first load's groups of consecutive ids are asked for as intervals
         assert all(
             "," in r.param("filter[id_order]")
