@@ -326,11 +326,12 @@ class PrestaShopApp(App):
         return self._ok(200, body, True, request)
 
     def _assoc_columns(self, sql: str) -> list[str]:
-        """The item columns an association's SQL selects (its owner aside)."""
-        names = [
-            d[0] for d in self.db.execute(f"SELECT * FROM ({sql.format(ids='NULL')}) LIMIT 0").description
-        ]
-        return [n for n in names if n != "_owner"]
+        """The item columns an association's SQL selects (its owner aside), asked of SQLite once per SQL."""
+        columns = _ASSOC_COLUMNS.get(sql)
+        if columns is None:
+            cursor = self.db.execute(f"SELECT * FROM ({sql.format(ids='NULL')}) LIMIT 0")
+            columns = _ASSOC_COLUMNS[sql] = [d[0] for d in cursor.description if d[0] != "_owner"]
+        return columns
 
     def _fields_for(self, res: Resource, display: Any) -> tuple[list[Field], dict[str, list[str]]]:
         if display.mode == "full":
@@ -848,6 +849,7 @@ _ASSOC_SQL: dict[tuple[str, str], str] = {
     "product_name, product_reference, product_ean13, product_isbn, product_upc, product_price, id_customization, "
     "unit_price_tax_incl, unit_price_tax_excl FROM order_details WHERE id_order IN ({ids}) ORDER BY id",
 }
+_ASSOC_COLUMNS: dict[str, list[str]] = {}  # the fixed association SQL -> its item columns
 _ASSOC_WRITE: dict[tuple[str, str], tuple[str, str, str]] = {
     ("products", "categories"): ("product_categories", "id_product", "id_category"),
     ("products", "images"): ("product_images", "id_product", "id_image"),

@@ -156,10 +156,15 @@ def chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield values[start : start + size]
 
 
+def _consecutive(ids: Sequence[int]) -> bool:
+    """Whether sorted, distinct ids follow each other with no gap."""
+    return ids[-1] - ids[0] + 1 == len(ids)
+
+
 def id_filter(ids: Sequence[int]) -> str:
     """The filter value selecting exactly these sorted, distinct ids: an interval `[a,b]` when they follow
     each other (a first load's groups: a short URL, one range condition for the server), else `[a|b|...]`."""
-    if len(ids) > 1 and ids[-1] - ids[0] + 1 == len(ids):
+    if len(ids) > 1 and _consecutive(ids):
         return f"[{ids[0]},{ids[-1]}]"
     return "[" + "|".join(map(str, ids)) + "]"
 
@@ -168,7 +173,7 @@ def order_groups(ids: Sequence[int]) -> Iterator[Sequence[int]]:
     """Sorted distinct order ids in groups: `ORDER_IDS_PER_INTERVAL` consecutive ones at a time (asked for as
     one interval), the others `ORDER_IDS_PER_REQUEST` at a time (a list in the URL)."""
     for run in chunks(ids, ORDER_IDS_PER_INTERVAL):
-        if run[-1] - run[0] + 1 == len(run):
+        if _consecutive(run):
             yield run
         else:
             yield from chunks(run, ORDER_IDS_PER_REQUEST)
