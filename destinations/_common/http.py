@@ -14,7 +14,7 @@ from requests.adapters import HTTPAdapter
 from destinations._common.records import TerminalError, TransientError
 
 # The HTTP plumbing shared with the sources (never a source itself): retry policy, Retry-After, query encoding.
-from sources._common.http import RetryPolicy, encode_query, retry_after_seconds
+from sources._common.http import RetryPolicy, encode_query, network_reason, retry_after_seconds
 
 T = TypeVar("T")
 
@@ -127,7 +127,7 @@ class WriteClient:
                 )
                 content = response.content
             except _NETWORK_ERRORS as exc:
-                error = TransientError(f"{where}: network error ({type(exc).__name__})")
+                error = TransientError(f"{where}: {network_reason(exc, self.policy.timeout_seconds)}")
             else:
                 status = response.status_code
                 if status in RETRYABLE_STATUSES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -203,7 +204,7 @@ class HttpClient:
                     response = self._session().get(url)
                     body = response.content
             except _NETWORK_ERRORS as exc:
-                last_reason = self._network_reason(exc)
+                last_reason = network_reason(exc, self.retry.timeout_seconds)
             else:
                 status = response.status_code
                 if status == 200:
@@ -235,12 +236,25 @@ class HttpClient:
             f"{last_reason}, still failing after {self.retry.max_attempts} attempts (GET {_clip(shown)})",
         )
 
-    def _network_reason(self, exc: BaseException) -> str:
-        if isinstance(exc, ChunkedEncodingError | ContentDecodingError):
-            return f"truncated body (the connection closed before the end: {_short(exc)})"
-        if isinstance(exc, Timeout):
-            return f"no complete answer within {self.retry.timeout_seconds:g} s"
-        return f"connection failed ({_short(exc)})"
+
+def network_reason(exc: BaseException, timeout_seconds: float) -> str:
+    """What failed below HTTP, in one line (the caller names the connection and the request).
+
+    The address and the system's own words are kept (`127.0.0.1:9: Failed to establish a new connection:
+    [Errno 111] Connection refused`, `Failed to resolve 'erp.example.com'`, a certificate error), not
+    requests' wrapper of urllib3's wrapper.
+    """
+    if isinstance(exc, ChunkedEncodingError | ContentDecodingError):
+        return f"truncated body (the connection closed before the end: {_short(exc)})"
+    if isinstance(exc, Timeout):
+        return f"no complete answer within {timeout_seconds:g} s"
+    cause: object = exc.args[0] if exc.args else exc
+    cause = getattr(cause, "reason", None) or cause  # urllib3's MaxRetryError holds the real error
+    text = _CONNECTION_PREFIX.sub(r"\1:\2: ", " ".join(str(cause).split()))
+    return f"connection failed ({text[:200]})"
+
+
+_CONNECTION_PREFIX = re.compile(r"^HTTPS?Connection\(host='([^']*)', port=(\d+)\): ")
 
 
 def _clip(url: str, keep: int = 160) -> str:

@@ -1,7 +1,9 @@
-"""Push rules that need no server: the guards, and the quality gate a standalone push obeys."""
+"""Push rules that need no server: the guards, the quality gate a standalone push obeys, and what the write
+client says when the server cannot be reached."""
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,10 +11,12 @@ import duckdb
 import pytest
 
 from destinations._common.guards import guard
-from destinations._common.records import FieldChange, SyncRecord
+from destinations._common.http import WriteClient
+from destinations._common.records import FieldChange, SyncRecord, TransientError
 from flows.config import Merchant, Settings
 from flows.errors import PushAborted
 from flows.push import _last_gated_run
+from sources._common.http import RetryPolicy
 from warehouse.audit import ensure_audit_tables
 
 
@@ -102,3 +106,24 @@ def test_a_standalone_push_refuses_after_a_blocked_gate(tmp_path: Path) -> None:
 
 def test_without_any_gated_run_nothing_is_quarantined(tmp_path: Path) -> None:
     assert _last_gated_run(_settings(tmp_path, [])) is None
+
+
+def test_an_unreachable_target_is_a_transient_error_naming_the_call_and_the_refusal() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = WriteClient(
+        f"http://127.0.0.1:{port}/api",
+        connection="webshop",
+        policy=RetryPolicy(max_attempts=2, backoff_seconds=0.01, timeout_seconds=5),
+    )
+    # a create is sent once; a PUT of whole values is tried again before giving up
+    for method, idempotent, calls in (("POST", False, 1), ("PUT", True, 2)):
+        with pytest.raises(TransientError) as failed:
+            client.send(method, "/stock_availables/7", idempotent=idempotent, parse=lambda status, body: body)
+        assert str(failed.value) == (
+            f"webshop: {method} /stock_availables/7: connection failed (127.0.0.1:{port}: "
+            "Failed to establish a new connection: [Errno 111] Connection refused)"
+        )
+        assert client.calls[method] == calls
+    client.close()

@@ -3,6 +3,7 @@ the environment's proxy and ~/.netrc."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,10 +14,14 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
+import requests
 from recorded_exchanges import exchange
+from urllib3.connection import HTTPSConnection
+from urllib3.exceptions import MaxRetryError, NameResolutionError, ProtocolError
 
 from sources._common.cursors import Window, widen_for_dst
-from sources._common.http import HttpClient, RetryPolicy, encode_query, error_detail
+from sources._common.errors import SourceError
+from sources._common.http import HttpClient, RetryPolicy, encode_query, error_detail, network_reason
 from sources.dolibarr.helpers import Query, _is_empty_list_404
 
 
@@ -138,3 +143,49 @@ def test_the_environment_proxy_no_proxy_and_netrc_are_honoured(
     monkeypatch.setenv("NETRC", str(netrc))
     _client(f"http://127.0.0.1:{recorder}/api").get_json("orders", resource="orders", where="page 1")
     assert _Recorder.seen == [("GET /api/orders HTTP/1.1", "Basic c2hvcHVzZXI6czNjcmV0")]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port of 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_server_is_named_with_the_systems_own_reason(closed_port: int) -> None:
+    # GIVEN a shop URL on which nothing listens
+    client = _client(f"http://127.0.0.1:{closed_port}/api")
+    # WHEN a page is read
+    with pytest.raises(SourceError) as failed:
+        client.get_json("products", [("limit", "1")], resource="products", where="page 1")
+    # THEN the message names the connection, resource and page, the address and the refusal itself
+    assert str(failed.value) == (
+        f"connection 'shop', resource 'products', page 1: connection failed (127.0.0.1:{closed_port}: "
+        "Failed to establish a new connection: [Errno 111] Connection refused), still failing after "
+        "1 attempts (GET /products?limit=1)"
+    )
+
+
+def test_network_reasons_keep_the_host_and_the_cause() -> None:
+    unresolvable = requests.ConnectionError(
+        MaxRetryError(
+            None,  # type: ignore[arg-type]
+            "/api",
+            NameResolutionError(
+                "erp.example.invalid",
+                HTTPSConnection("erp.example.invalid", 443),
+                socket.gaierror(-2, "Name or service not known"),
+            ),
+        )
+    )
+    assert network_reason(unresolvable, 60) == (
+        "connection failed (erp.example.invalid:443: Failed to resolve 'erp.example.invalid' "
+        "([Errno -2] Name or service not known))"
+    )
+    assert network_reason(requests.ReadTimeout("read timed out"), 60) == "no complete answer within 60 s"
+    reset = requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))
+    assert (
+        network_reason(reset, 60)
+        == "connection failed (('Connection aborted.', ConnectionResetError(104, 'reset')))"
+    )
