@@ -103,13 +103,16 @@ class TableSpec:
         return name in self.primary_key or name in self.merge_key
 
     def dlt_columns(self, conversion: Conversion) -> dict[str, dict[str, Any]]:
-        """Column hints for dlt (types, nullability); `_deleted` included when the table has a sweep."""
+        """Column hints for dlt (types, nullability); `_deleted` included when the table has a sweep, and it
+        decides between duplicates of a key in one load."""
         hints = {
             c.name: _dlt_type(c, conversion) | {"nullable": c.nullable and not self._is_key(c.name)}
             for c in self.columns
         }
         if self.soft_delete:
-            hints[DELETED] = {"data_type": "bool", "nullable": True}
+            # a row read in this run's window and found gone by its sweep meet in one load: the mark wins
+            # (dlt keeps the highest `dedup_sort` value among duplicate keys; NULL sorts last in DuckDB)
+            hints[DELETED] = {"data_type": "bool", "nullable": True, "dedup_sort": "desc"}
         return hints
 
     def arrow_schema(self, conversion: Conversion) -> pa.Schema:
