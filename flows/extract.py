@@ -76,6 +76,9 @@ class ExtractResult:
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
+    load_seconds: float = (
+        0.0  # of `seconds`: dlt's load into DuckDB (staging, merge, state), after the reading
+    )
     full: bool = False
     sweep: bool = False
     window: tuple[datetime, datetime] | None = None
@@ -291,7 +294,9 @@ def extract_connection(
             _release_memory()  # the extraction's pages are garbage now; DuckDB's merges come next
         finally:
             gc.unfreeze()
+        loading = time.perf_counter()
         pipeline.load()
+        load_seconds = time.perf_counter() - loading
     except Exception as exc:
         cause = _source_error(exc)
         reason = str(cause) if cause is not None else one_line_reason(exc)
@@ -306,6 +311,7 @@ def extract_connection(
         requests=counter.requests,
         retries=counter.retries,
         seconds=time.perf_counter() - started,
+        load_seconds=load_seconds,
         full=full,
         sweep=sweep or full,
         window=window,
