@@ -78,7 +78,7 @@ def engine_run(built_warehouse: BuiltWarehouse):
     """The engine run directly on the seven input models of the built warehouse."""
     with duckdb.connect(str(built_warehouse.path), read_only=True) as con:
         tables = {
-            name: con.execute(f"select * from core.{model}").to_arrow_table()  # noqa: S608 - fixed names
+            name: con.sql(f"select * from core.{model}").to_arrow_table()  # noqa: S608 - fixed names
             for name, model in INPUT_MODELS.items()
         }
     return compute_costs(tables)
