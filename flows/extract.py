@@ -76,9 +76,8 @@ class ExtractResult:
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
-    load_seconds: float = (
-        0.0  # of `seconds`: dlt's load into DuckDB (staging, merge, state), after the reading
-    )
+    # of `seconds`: dlt's load into DuckDB (staging copies, merges, state), after the reading
+    load_seconds: float = 0.0
     full: bool = False
     sweep: bool = False
     window: tuple[datetime, datetime] | None = None

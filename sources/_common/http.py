@@ -250,8 +250,8 @@ def network_reason(exc: BaseException, timeout_seconds: float) -> str:
         return f"no complete answer within {timeout_seconds:g} s"
     cause: object = exc.args[0] if exc.args else exc
     cause = getattr(cause, "reason", None) or cause  # urllib3's MaxRetryError holds the real error
-    text = _CONNECTION_PREFIX.sub(r"\1:\2: ", " ".join(str(cause).split()))
-    return f"connection failed ({text[:200]})"
+    where_and_why = _CONNECTION_PREFIX.sub(r"\1:\2: ", _short(cause))  # `host:port: reason`
+    return f"connection failed ({where_and_why})"
 
 
 _CONNECTION_PREFIX = re.compile(r"^HTTPS?Connection\(host='([^']*)', port=(\d+)\): ")
@@ -262,5 +262,6 @@ def _clip(url: str, keep: int = 160) -> str:
     return url if len(url) <= keep else url[: keep - 3] + "..."
 
 
-def _short(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200]
+def _short(error: object) -> str:
+    """An error's text on one line, at most 200 characters."""
+    return " ".join(str(error).split())[:200]

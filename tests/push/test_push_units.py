@@ -3,7 +3,6 @@ client says when the server cannot be reached."""
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,12 +107,9 @@ def test_without_any_gated_run_nothing_is_quarantined(tmp_path: Path) -> None:
     assert _last_gated_run(_settings(tmp_path, [])) is None
 
 
-def test_an_unreachable_target_is_a_transient_error_naming_the_call_and_the_refusal() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def test_an_unreachable_target_is_a_transient_error_naming_the_call_and_the_refusal(closed_port: int) -> None:
     client = WriteClient(
-        f"http://127.0.0.1:{port}/api",
+        f"http://127.0.0.1:{closed_port}/api",
         connection="webshop",
         policy=RetryPolicy(max_attempts=2, backoff_seconds=0.01, timeout_seconds=5),
     )
@@ -122,7 +118,7 @@ def test_an_unreachable_target_is_a_transient_error_naming_the_call_and_the_refu
         with pytest.raises(TransientError) as failed:
             client.send(method, "/stock_availables/7", idempotent=idempotent, parse=lambda status, body: body)
         assert str(failed.value) == (
-            f"webshop: {method} /stock_availables/7: connection failed (127.0.0.1:{port}: "
+            f"webshop: {method} /stock_availables/7: connection failed (127.0.0.1:{closed_port}: "
             "Failed to establish a new connection: [Errno 111] Connection refused)"
         )
         assert client.calls[method] == calls

@@ -145,14 +145,6 @@ def test_the_environment_proxy_no_proxy_and_netrc_are_honoured(
     assert _Recorder.seen == [("GET /api/orders HTTP/1.1", "Basic c2hvcHVzZXI6czNjcmV0")]
 
 
-@pytest.fixture
-def closed_port() -> int:
-    """A port of 127.0.0.1 nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_an_unreachable_server_is_named_with_the_systems_own_reason(closed_port: int) -> None:
     # GIVEN a shop URL on which nothing listens
     client = _client(f"http://127.0.0.1:{closed_port}/api")
